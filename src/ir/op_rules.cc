@@ -1,0 +1,27 @@
+#include "ir/op_rules.h"
+
+namespace hlocc::ir {
+namespace {
+
+OpRuleTable build_table() {
+  OpRuleTable table;
+  detail::register_leaf_ops(table);
+  detail::register_elementwise_ops(table);
+  detail::register_convert_ops(table);
+  detail::register_shape_ops(table);
+  detail::register_gather_scatter_ops(table);
+  detail::register_reduce_ops(table);
+  detail::register_dot_conv_ops(table);
+  detail::register_map_sort_ops(table);
+  detail::register_control_ops(table);
+  return table;
+}
+
+}  // namespace
+
+const OpRules& op_rules(Op op) {
+  static const OpRuleTable table = build_table();
+  return table[static_cast<size_t>(op)];
+}
+
+}  // namespace hlocc::ir

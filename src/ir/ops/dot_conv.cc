@@ -1,0 +1,8 @@
+// Rules of the ops in the "dot_conv" family of op_table.def (not written yet).
+#include "ir/ops/rule_helpers.h"
+
+namespace hlocc::ir::detail {
+
+void register_dot_conv_ops(OpRuleTable& table) { (void)table; }
+
+}  // namespace hlocc::ir::detail

@@ -1,0 +1,129 @@
+// Runs every tests/golden/**/*.hlo file (format: tests/golden/README.md) on the reference evaluator,
+// and checks that each file's module round-trips through the printer.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "backends/reference/evaluator.h"
+#include "ir/parser.h"
+#include "ir/printer.h"
+#include "ir/verifier.h"
+#include "test_helpers.h"
+
+namespace hlocc::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kGoldenDir = fs::path(HLOCC_TEST_DATA_DIR) / "golden";
+
+struct GoldenCase {
+  std::string text;
+  std::vector<std::string> args;
+  std::optional<std::string> expect;
+  std::optional<std::string> expect_error;
+  std::optional<Tolerance> tolerance;
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Reads the `// DIRECTIVE: value` lines; `//+ text` continues the previous directive.
+GoldenCase parse_directives(const std::string& text) {
+  GoldenCase golden{.text = text, .args = {}, .expect = {}, .expect_error = {}, .tolerance = {}};
+  std::istringstream lines(text);
+  std::string line;
+  std::string* last = nullptr;
+  auto directive = [&](const std::string& prefix) -> std::optional<std::string> {
+    if (line.rfind(prefix, 0) != 0) return std::nullopt;
+    return line.substr(prefix.size());
+  };
+  while (std::getline(lines, line)) {
+    if (auto v = directive("// ARG: ")) {
+      golden.args.push_back(*v);
+      last = &golden.args.back();
+    } else if (auto v = directive("// EXPECT: ")) {
+      golden.expect = *v;
+      last = &*golden.expect;
+    } else if (auto v = directive("// EXPECT_ERROR: ")) {
+      golden.expect_error = *v;
+      last = nullptr;
+    } else if (auto v = directive("// TOLERANCE: ")) {
+      std::istringstream numbers(*v);
+      Tolerance tolerance{0, 0};
+      numbers >> tolerance.rtol;
+      if (!(numbers >> tolerance.atol)) tolerance.atol = tolerance.rtol;
+      golden.tolerance = tolerance;
+      last = nullptr;
+    } else if (auto v = directive("//+ ")) {
+      if (last != nullptr) *last += " " + *v;
+    } else {
+      last = nullptr;
+    }
+  }
+  return golden;
+}
+
+std::vector<fs::path> golden_files() {
+  std::vector<fs::path> files;
+  if (!fs::exists(kGoldenDir)) return files;
+  for (const auto& entry : fs::recursive_directory_iterator(kGoldenDir)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".hlo") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+class Golden : public ::testing::TestWithParam<fs::path> {};
+
+void check_round_trip(const ir::Module& module) {
+  const std::string printed = ir::print_module(module);
+  auto reparsed = ir::parse_module(printed, "<printed>");
+  ASSERT_TRUE(reparsed.ok()) << reparsed.error().message() << "\nprinted text:\n" << printed;
+  EXPECT_EQ(ir::print_module(**reparsed), printed) << "print(parse(print(m))) differs from print(m)";
+}
+
+TEST_P(Golden, Runs) {
+  const GoldenCase golden = parse_directives(read_file(GetParam()));
+  ASSERT_TRUE(golden.expect.has_value() != golden.expect_error.has_value())
+      << "a golden file needs exactly one of EXPECT and EXPECT_ERROR";
+  auto module = ir::parse_module(golden.text, GetParam().filename().string());
+  ASSERT_TRUE(module.ok()) << module.error().message();
+  check_round_trip(**module);
+
+  const Status verified = ir::verify(**module);
+  std::vector<ir::Literal> args;
+  for (const std::string& arg : golden.args) args.push_back(literal(arg));
+  Result<ir::Literal> result = verified.ok() ? reference::evaluate(**module, args)
+                                             : Result<ir::Literal>(verified.error());
+  if (golden.expect_error) {
+    ASSERT_FALSE(result.ok()) << "expected an error containing: " << *golden.expect_error;
+    EXPECT_NE(result.error().message().find(*golden.expect_error), std::string::npos)
+        << "error message: " << result.error().message();
+    return;
+  }
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  const ir::Literal expected = literal(*golden.expect);
+  const std::string diff = compare_literals(expected, *result, golden.tolerance);
+  EXPECT_TRUE(diff.empty()) << diff << "result: " << ir::print_literal(*result);
+}
+
+std::string test_name(const ::testing::TestParamInfo<fs::path>& info) {
+  std::string name = fs::relative(info.param, kGoldenDir).replace_extension().string();
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Files, Golden, ::testing::ValuesIn(golden_files()), test_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Golden);
+
+}  // namespace
+}  // namespace hlocc::testing

@@ -9,6 +9,7 @@ OpRuleTable build_table() {
   detail::register_elementwise_ops(table);
   detail::register_convert_ops(table);
   detail::register_shape_ops(table);
+  detail::register_slice_ops(table);
   detail::register_gather_scatter_ops(table);
   detail::register_reduce_ops(table);
   detail::register_dot_conv_ops(table);

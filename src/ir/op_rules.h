@@ -50,6 +50,7 @@ void register_leaf_ops(OpRuleTable& table);
 void register_elementwise_ops(OpRuleTable& table);
 void register_convert_ops(OpRuleTable& table);
 void register_shape_ops(OpRuleTable& table);
+void register_slice_ops(OpRuleTable& table);
 void register_gather_scatter_ops(OpRuleTable& table);
 void register_reduce_ops(OpRuleTable& table);
 void register_dot_conv_ops(OpRuleTable& table);

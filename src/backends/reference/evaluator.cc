@@ -25,16 +25,30 @@ Result<ir::Literal> Evaluator::run(const ir::Module& module, std::span<const ir:
   return call(entry, arg_pointers);
 }
 
+const Evaluator::Plan& Evaluator::plan_for(const ir::Computation& computation) {
+  auto [it, inserted] = plans_.try_emplace(&computation);
+  Plan& plan = it->second;
+  if (!inserted) return plan;
+  const auto& instructions = computation.instructions();
+  std::unordered_map<const ir::Instruction*, size_t> position;
+  for (size_t i = 0; i < instructions.size(); ++i) position[instructions[i].get()] = i;
+  plan.use_counts.assign(instructions.size(), 0);
+  plan.operand_positions.resize(instructions.size());
+  for (size_t i = 0; i < instructions.size(); ++i) {
+    for (const ir::Instruction* operand : instructions[i]->operands()) {
+      plan.operand_positions[i].push_back(position.at(operand));
+      ++plan.use_counts[position.at(operand)];
+    }
+  }
+  plan.root = position.at(computation.root());
+  return plan;
+}
+
 Result<ir::Literal> Evaluator::call(const ir::Computation& computation,
                                     std::span<const ir::Literal* const> args) {
   const auto& instructions = computation.instructions();
-  std::unordered_map<const ir::Instruction*, size_t> position;
-  std::vector<int64_t> uses_left(instructions.size(), 0);
-  for (size_t i = 0; i < instructions.size(); ++i) position[instructions[i].get()] = i;
-  for (const auto& inst : instructions) {
-    for (const ir::Instruction* operand : inst->operands()) ++uses_left[position[operand]];
-  }
-
+  const Plan& plan = plan_for(computation);
+  std::vector<int64_t> uses_left = plan.use_counts;
   // values[i] points at instruction i's value: an argument, or owned[i].
   std::vector<const ir::Literal*> values(instructions.size(), nullptr);
   std::vector<ir::Literal> owned(instructions.size());
@@ -46,7 +60,7 @@ Result<ir::Literal> Evaluator::call(const ir::Computation& computation,
       continue;
     }
     operand_values.clear();
-    for (const ir::Instruction* operand : inst.operands()) operand_values.push_back(values[position[operand]]);
+    for (size_t p : plan.operand_positions[i]) operand_values.push_back(values[p]);
     const ir::OpRules& rules = ir::op_rules(inst.op());
     HLOCC_CHECK(rules.evaluate) << "no evaluate rule for " << inst.info().name;
     Result<ir::Literal> result = rules.evaluate(inst, operand_values, *this);
@@ -54,14 +68,12 @@ Result<ir::Literal> Evaluator::call(const ir::Computation& computation,
     owned[i] = std::move(result).value();
     values[i] = &owned[i];
     // Free operands nobody needs any more (keeps peak memory near the live set).
-    for (const ir::Instruction* operand : inst.operands()) {
-      const size_t p = position[operand];
-      if (--uses_left[p] == 0 && operand != computation.root()) owned[p] = ir::Literal();
+    for (size_t p : plan.operand_positions[i]) {
+      if (--uses_left[p] == 0 && p != plan.root) owned[p] = ir::Literal();
     }
   }
-  const size_t root = position[computation.root()];
-  if (computation.root()->op() == ir::Op::Parameter) return *values[root];
-  return std::move(owned[root]);
+  if (computation.root()->op() == ir::Op::Parameter) return *values[plan.root];
+  return std::move(owned[plan.root]);
 }
 
 }  // namespace hlocc::reference

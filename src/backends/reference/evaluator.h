@@ -3,6 +3,8 @@
 #pragma once
 
 #include <span>
+#include <unordered_map>
+#include <vector>
 
 #include "ir/literal.h"
 #include "ir/module.h"
@@ -28,7 +30,17 @@ class Evaluator : public ir::EvalContext {
   int64_t max_while_trips() const override { return options_.max_while_trips; }
 
  private:
+  // Per computation, computed once: each operand's position and how many times each value is used,
+  // so that per-element calls (reduce, sort, map comparators) do no hashing.
+  struct Plan {
+    std::vector<std::vector<size_t>> operand_positions;
+    std::vector<int64_t> use_counts;
+    size_t root = 0;
+  };
+  const Plan& plan_for(const ir::Computation& computation);
+
   EvalOptions options_;
+  std::unordered_map<const ir::Computation*, Plan> plans_;
 };
 
 /// Verifies nothing: `module` must already have passed ir::verify.

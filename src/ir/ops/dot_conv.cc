@@ -1,8 +1,12 @@
-// Rules of the ops in the "dot_conv" family of op_table.def (not written yet).
-#include "ir/ops/rule_helpers.h"
+// Registers the contraction family of op_table.def: `dot` (dot.cc) and `convolution`
+// (convolution.cc), which share the helpers in contraction.h.
+#include "ir/ops/contraction.h"
 
 namespace hlocc::ir::detail {
 
-void register_dot_conv_ops(OpRuleTable& table) { (void)table; }
+void register_dot_conv_ops(OpRuleTable& table) {
+  ops::register_dot_rules(table);
+  ops::register_convolution_rules(table);
+}
 
 }  // namespace hlocc::ir::detail

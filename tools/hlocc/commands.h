@@ -1,0 +1,36 @@
+// The `hlocc` subcommands. Each returns OK or the user error to print; main.cc owns exit codes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/module.h"
+#include "ir/result.h"
+
+namespace hlocc::tools {
+
+/// Reads HLO text from `path` ("-" for stdin) and parses it; verifies it too when `verify` is set.
+Result<std::unique_ptr<ir::Module>> load_module(const std::string& path, bool verify);
+
+/// `hlocc fmt FILE`: prints the module in canonical text.
+Status fmt_command(const std::string& path);
+
+/// `hlocc check FILE`: parses and verifies, prints "ok".
+Status check_command(const std::string& path);
+
+struct RunOptions {
+  std::string path;
+  std::vector<std::string> args;  // "N=FILE.npy": entry parameter N from a .npy file
+  std::optional<uint64_t> seed;   // random values for the parameters not given by args
+  std::string out_dir;            // where to write result*.npy; empty for none
+  std::string backend = "reference";
+  int64_t max_while_trips = -1;  // -1: unbounded
+};
+
+/// `hlocc run FILE`: evaluates the entry computation and prints each result.
+Status run_command(const RunOptions& options);
+
+}  // namespace hlocc::tools

@@ -1,0 +1,88 @@
+// The `hlocc` command line: subcommands run, fmt and check. Exit codes: 0 success, 2 bad input
+// (one "hlocc: error: ..." message, plus its "  at"/"  hint" lines), never a crash on user input.
+#include <CLI/CLI.hpp>
+#include <cctype>
+#include <iostream>
+#include <new>
+
+#include "commands.h"
+
+namespace {
+
+using hlocc::Status;
+
+constexpr int kBadInput = 2;
+
+struct Commands {
+  CLI::App* run = nullptr;
+  CLI::App* fmt = nullptr;
+  CLI::App* check = nullptr;
+  CLI::Option* seed = nullptr;
+  hlocc::tools::RunOptions run_options;
+  uint64_t seed_value = 0;
+  std::string path;
+};
+
+void add_commands(CLI::App& app, Commands& commands) {
+  const char* const file_help = "HLO text file ('-' reads standard input)";
+  commands.run = app.add_subcommand("run", "Evaluate a module and print its results");
+  auto& options = commands.run_options;
+  commands.run->add_option("file", options.path, file_help)->required();
+  commands.run->add_option("--arg", options.args, "Parameter from a .npy file: N=FILE.npy")
+      ->expected(1)  // one value per --arg, so a FILE after it stays positional
+      ->take_all();
+  commands.seed = commands.run->add_option("--random", commands.seed_value,
+                                           "Seed for random values of parameters without --arg");
+  commands.run->add_option("--out", options.out_dir, "Write result.npy (result_N.npy) here");
+  commands.run->add_option("--backend", options.backend, "Where to run: reference")
+      ->check(CLI::IsMember({"reference"}))
+      ->capture_default_str();
+  commands.run
+      ->add_option("--max-while-trips", options.max_while_trips,
+                   "Fail when a while loop runs more often than this (-1: no bound)")
+      ->capture_default_str();
+  commands.fmt = app.add_subcommand("fmt", "Print a module in canonical HLO text");
+  commands.fmt->add_option("file", commands.path, file_help)->required();
+  commands.check = app.add_subcommand("check", "Parse and verify a module; print ok");
+  commands.check->add_option("file", commands.path, file_help)->required();
+  app.require_subcommand(1);
+}
+
+Status dispatch(Commands& commands) {
+  if (commands.run->parsed()) {
+    if (commands.seed->count() > 0) commands.run_options.seed = commands.seed_value;
+    return hlocc::tools::run_command(commands.run_options);
+  }
+  if (commands.fmt->parsed()) return hlocc::tools::fmt_command(commands.path);
+  return hlocc::tools::check_command(commands.path);
+}
+
+int report(const std::string& message) {
+  std::cout.flush();
+  std::cerr << "hlocc: error: " << message << "\n";
+  return kBadInput;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app("hlocc: an HLO compiler. Runs, formats and checks modules in XLA's HLO text.",
+               "hlocc");
+  Commands commands;
+  add_commands(app, commands);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) return app.exit(error);  // --help
+    std::string message = error.what();
+    if (!message.empty()) message[0] = static_cast<char>(std::tolower(message[0]));  // house style
+    return report(message + " (see hlocc --help)");
+  }
+  try {
+    const Status status = dispatch(commands);
+    if (!status.ok()) return report(status.error().message());
+  } catch (const std::bad_alloc&) {
+    return report("out of memory (are the module's shapes larger than this machine's memory?)");
+  }
+  return 0;
+}

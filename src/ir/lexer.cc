@@ -2,6 +2,7 @@
 // are recognised by their spelling, so the parser never re-scans characters except in take_raw.
 #include "ir/lexer.h"
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
 
@@ -45,7 +46,8 @@ Lexer::Lexer(std::string_view text, std::string_view filename) : text_(text), fi
 const Token& Lexer::peek(size_t ahead) {
   while (ahead_.size() <= ahead) {
     // Nothing follows an error or the end: repeat it rather than scanning on.
-    if (!ahead_.empty() && (ahead_.back().kind == TokenKind::Error || ahead_.back().kind == TokenKind::Eof)) {
+    if (!ahead_.empty() &&
+        (ahead_.back().kind == TokenKind::Error || ahead_.back().kind == TokenKind::Eof)) {
       ahead_.push_back(ahead_.back());
       continue;
     }
@@ -129,50 +131,44 @@ Token Lexer::lex() {
   if (start >= text_.size()) return make(TokenKind::Eof, start, start);
   const char c = text_[start];
   const char c1 = start + 1 < text_.size() ? text_[start + 1] : '\0';
-  switch (c) {
-    case '=': return make(TokenKind::Equal, start, start + 1);
-    case ',': return make(TokenKind::Comma, start, start + 1);
-    case ':': return make(TokenKind::Colon, start, start + 1);
-    case '{': return make(TokenKind::LBrace, start, start + 1);
-    case '}': return make(TokenKind::RBrace, start, start + 1);
-    case '(': return make(TokenKind::LParen, start, start + 1);
-    case ')': return make(TokenKind::RParen, start, start + 1);
-    case '[': return make(TokenKind::LSquare, start, start + 1);
-    case ']': return make(TokenKind::RSquare, start, start + 1);
-    case '?': return make(TokenKind::Question, start, start + 1);
-    case '"': return lex_string(start);
-    default: break;
+  static constexpr std::string_view kPunctuation = "=,:{}()[]?";
+  static constexpr TokenKind kPunctuationKinds[] = {
+      TokenKind::Equal,   TokenKind::Comma,   TokenKind::Colon,  TokenKind::LBrace,
+      TokenKind::RBrace,  TokenKind::LParen,  TokenKind::RParen, TokenKind::LSquare,
+      TokenKind::RSquare, TokenKind::Question};
+  if (const size_t i = kPunctuation.find(c); i != std::string_view::npos) {
+    return make(kPunctuationKinds[i], start, start + 1);
   }
+  if (c == '"') return lex_string(start);
   if (c == '-' && c1 == '>') return make(TokenKind::Arrow, start, start + 2);
   if (c == '<' && c1 == '=') return make(TokenKind::Leq, start, start + 2);
   if (const size_t end = match_dim_labels(start)) return make(TokenKind::DimLabels, start, end);
-  if (c == '%') {
-    const size_t end = match_identifier(start + 1);
-    if (end == 0) {
-      Token bad = make(TokenKind::Error, start, start + 1);
-      bad.problem = "expected a name after";
-      return bad;
-    }
-    Token name = make(TokenKind::Name, start, end);
-    name.text = name.text.substr(1);
-    return name;
-  }
   if (is_digit(c) || (c == '-' && (is_digit(c1) || c1 == '.')) || (c == '.' && is_digit(c1))) {
     return lex_number_like(start);
   }
-  if (c == '-' && is_ident_start(c1)) {  // only -inf and -nan start with '-'
-    const size_t end = match_identifier(start + 1);
-    const std::string_view word = text_.substr(start + 1, end - start - 1);
-    if (word == "inf" || word == "nan") return make(TokenKind::Float, start, match_nan_payload(word, end));
-  }
-  if (is_ident_start(c)) {
-    const size_t end = match_identifier(start);
-    const std::string_view word = text_.substr(start, end - start);
-    if (word == "inf" || word == "nan") return make(TokenKind::Float, start, match_nan_payload(word, end));
-    return make(TokenKind::Ident, start, end);
-  }
+  if (c == '%' || is_ident_start(c) || (c == '-' && is_ident_start(c1))) return lex_word(start);
   Token bad = make(TokenKind::Error, start, start + 1);
   bad.problem = "unexpected character";
+  return bad;
+}
+
+Token Lexer::lex_word(size_t start) {
+  const char c = text_[start];
+  const size_t word_start = c == '%' || c == '-' ? start + 1 : start;
+  const size_t end = std::max(match_identifier(word_start), word_start);
+  const std::string_view word = text_.substr(word_start, end - word_start);
+  if (c != '%' && (word == "inf" || word == "nan")) {
+    return make(TokenKind::Float, start, match_nan_payload(word, end));
+  }
+  if (c == '%' && end != word_start) {
+    Token name = make(TokenKind::Name, start, end);
+    name.text = word;
+    return name;
+  }
+  if (c != '%' && c != '-') return make(TokenKind::Ident, start, end);
+  // Only -inf and -nan start with '-'; '%' must start a name.
+  Token bad = make(TokenKind::Error, start, start + 1);
+  bad.problem = c == '%' ? "expected a name after" : "unexpected character";
   return bad;
 }
 
@@ -192,7 +188,8 @@ size_t Lexer::match_nan_payload(std::string_view word, size_t end) const {
   // XLA writes NaNs with a non-default payload as nan(0x1234).
   if (word != "nan" || text_.substr(end, 3) != "(0x") return end;
   size_t hex_end = end + 3;
-  while (hex_end < text_.size() && std::isxdigit(static_cast<unsigned char>(text_[hex_end]))) ++hex_end;
+  while (hex_end < text_.size() && std::isxdigit(static_cast<unsigned char>(text_[hex_end])))
+    ++hex_end;
   return hex_end > end + 3 && hex_end < text_.size() && text_[hex_end] == ')' ? hex_end + 1 : end;
 }
 
@@ -212,7 +209,9 @@ size_t Lexer::match_dim_labels(size_t start) const {
   // [0-9bf?]{2,} _ [0-9io?]{2,} -> [0-9bf?]{2,}, as XLA's lexer.
   auto run = [&](size_t at, std::string_view letters) {
     size_t end = at;
-    while (end < text_.size() && (is_digit(text_[end]) || letters.find(text_[end]) != std::string_view::npos)) ++end;
+    while (end < text_.size() &&
+           (is_digit(text_[end]) || letters.find(text_[end]) != std::string_view::npos))
+      ++end;
     return end - at >= 2 ? end : 0;
   };
   size_t end = run(start, "bf?");
@@ -246,7 +245,8 @@ size_t Lexer::match_pad_or_dxd(size_t start, bool& is_pad) const {
     if (parts != parts_in_first && !(parts_in_first >= 2 && parts >= 2)) return 0;
     if (parts > 3) return 0;
     ++groups;
-    if (end + 1 < text_.size() && text_[end] == 'x' && (is_digit(text_[end + 1]) || text_[end + 1] == '-')) {
+    if (end + 1 < text_.size() && text_[end] == 'x' &&
+        (is_digit(text_[end + 1]) || text_[end + 1] == '-')) {
       ++end;
       continue;
     }
@@ -294,7 +294,8 @@ Token Lexer::lex_number_like(size_t start) {
   const size_t end = match_number(start, is_float);
   if (end == 0 || (end < text_.size() && (is_ident_start(text_[end]) || is_digit(text_[end])))) {
     size_t bad_end = start + 1;
-    while (bad_end < text_.size() && (is_ident_char(text_[bad_end]) || text_[bad_end] == '-')) ++bad_end;
+    while (bad_end < text_.size() && (is_ident_char(text_[bad_end]) || text_[bad_end] == '-'))
+      ++bad_end;
     Token bad = make(TokenKind::Error, start, bad_end);
     bad.problem = "malformed number";
     return bad;
@@ -308,11 +309,14 @@ Result<size_t> Lexer::scan_raw_end(size_t start) const {
   size_t last_content = start;
   auto fail = [&](size_t offset, const std::string& what) {
     const auto [line, column] = position_of(text_, offset);
-    return Error(filename_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + what);
+    return Error(filename_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+                 what);
   };
   while (at < text_.size()) {
     const char c = text_[at];
-    if (open.empty() && (c == ',' || c == '\n' || text_.substr(at, 2) == "//" || text_.substr(at, 2) == "/*")) break;
+    if (open.empty() &&
+        (c == ',' || c == '\n' || text_.substr(at, 2) == "//" || text_.substr(at, 2) == "/*"))
+      break;
     if (c == '"') {
       size_t close = at + 1;
       while (close < text_.size() && text_[close] != '"') close += text_[close] == '\\' ? 2 : 1;
@@ -325,21 +329,25 @@ Result<size_t> Lexer::scan_raw_end(size_t start) const {
     if (c == '}' || c == ')' || c == ']') {
       if (open.empty()) break;
       if (open.back() != c) {
-        return fail(at, std::string("expected '") + open.back() + "' to close a bracket; got '" + c + "'");
+        return fail(
+            at, std::string("expected '") + open.back() + "' to close a bracket; got '" + c + "'");
       }
       open.pop_back();
     }
     ++at;
     if (!std::isspace(static_cast<unsigned char>(c))) last_content = at;
   }
-  if (!open.empty()) return fail(start, std::string("unbalanced bracket: no '") + open.back() + "' before end of input");
+  if (!open.empty())
+    return fail(start,
+                std::string("unbalanced bracket: no '") + open.back() + "' before end of input");
   return last_content;
 }
 
 Result<std::string_view> Lexer::take_raw(std::string_view what) {
   const Token start = peek();
   // A value starts on the line of its '='; otherwise the next line would be swallowed.
-  const bool on_next_line = text_.substr(last_end_, start.offset - last_end_).find('\n') != std::string_view::npos;
+  const bool on_next_line =
+      text_.substr(last_end_, start.offset - last_end_).find('\n') != std::string_view::npos;
   if (start.kind == TokenKind::Eof || on_next_line) return expected(start, what);
   HLOCC_TRY(const size_t end, scan_raw_end(start.offset));
   if (end == start.offset) return expected(start, what);
@@ -363,25 +371,40 @@ Result<std::string> unescape_string(std::string_view quoted) {
     if (++i >= body.size()) return Error("string ends with a lone backslash");
     const char e = body[i];
     switch (e) {
-      case 'n': out += '\n'; continue;
-      case 't': out += '\t'; continue;
-      case 'r': out += '\r'; continue;
-      case '\\': case '"': case '\'': case '?': out += e; continue;
-      default: break;
+      case 'n':
+        out += '\n';
+        continue;
+      case 't':
+        out += '\t';
+        continue;
+      case 'r':
+        out += '\r';
+        continue;
+      case '\\':
+      case '"':
+      case '\'':
+      case '?':
+        out += e;
+        continue;
+      default:
+        break;
     }
     int value = 0;
     size_t digits = 0;
     if (e == 'x') {
-      while (digits < 2 && i + 1 < body.size() && std::isxdigit(static_cast<unsigned char>(body[i + 1]))) {
+      while (digits < 2 && i + 1 < body.size() &&
+             std::isxdigit(static_cast<unsigned char>(body[i + 1]))) {
         value = value * 16 + std::stoi(std::string(1, body[++i]), nullptr, 16);
         ++digits;
       }
     } else {
-      for (--i; digits < 3 && i + 1 < body.size() && body[i + 1] >= '0' && body[i + 1] <= '7'; ++digits) {
+      for (--i; digits < 3 && i + 1 < body.size() && body[i + 1] >= '0' && body[i + 1] <= '7';
+           ++digits) {
         value = value * 8 + (body[++i] - '0');
       }
     }
-    if (digits == 0 || value > 255) return Error(std::string("unknown escape sequence '\\") + e + "' in string");
+    if (digits == 0 || value > 255)
+      return Error(std::string("unknown escape sequence '\\") + e + "' in string");
     out += static_cast<char>(value);
   }
   return out;

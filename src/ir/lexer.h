@@ -85,6 +85,7 @@ class Lexer {
   void advance_to(size_t new_pos);
   Token make(TokenKind kind, size_t start, size_t end);
   Token lex_number_like(size_t start);
+  Token lex_word(size_t start);
   size_t match_identifier(size_t start) const;
   size_t match_nan_payload(std::string_view word, size_t end) const;
   Token lex_string(size_t start);

@@ -15,9 +15,9 @@ namespace {
 // parameter(N) grows the computation's parameter table to N+1 slots, so N is bounded.
 constexpr int64_t kMaxParameterNumber = int64_t{1} << 20;
 
-bool is_name(const Token& token) { return token.kind == TokenKind::Name || token.kind == TokenKind::Ident; }
-
-std::string display_name(const Token& token) { return describe_token(token); }
+bool is_name(const Token& token) {
+  return token.kind == TokenKind::Name || token.kind == TokenKind::Ident;
+}
 
 // Splits "1_2x3_4" into groups by 'x', each group into numbers by '_'.
 std::vector<std::vector<int64_t>> split_groups(std::string_view text) {
@@ -44,17 +44,19 @@ class ModuleParser {
   Status parse_header();
   Status parse_computation();
   Status parse_signature();
-  Status parse_instruction(Computation& computation, std::unordered_map<std::string, Instruction*>& names,
-                           bool& saw_root);
+  Status parse_instruction(Computation& computation,
+                           std::unordered_map<std::string, Instruction*>& names, bool& saw_root);
   Result<Op> parse_opcode();
-  Status parse_operands(Instruction& inst, const std::unordered_map<std::string, Instruction*>& names);
+  Status parse_operands(Instruction& inst,
+                        const std::unordered_map<std::string, Instruction*>& names);
   Status parse_parameter_number(Instruction& inst);
   Status parse_attribute(Instruction& inst);
   Result<AttrValue> parse_attr_value(AttrKind kind);
   Result<std::vector<int64_t>> parse_int_list();
   Result<std::vector<int64_t>> parse_dims_x(std::string_view what);
   Result<Window> parse_window();
-  Status parse_window_field(const Token& key, std::vector<std::vector<int64_t>>& fields, size_t& rank);
+  Status parse_window_field(const Token& key, std::vector<std::vector<int64_t>>& fields,
+                            size_t& rank);
   Result<PaddingConfig> parse_padding();
   Result<SliceConfig> parse_slice();
   Result<ConvDimLabels> parse_dim_labels();
@@ -123,7 +125,9 @@ Status ModuleParser::parse_computation() {
   if (!is_name(name)) return lexer_.expected("expected a computation name");
   lexer_.next();
   const std::string key(name.text);
-  if (computations_.contains(key)) return lexer_.error_at(name, "computation names must be unique; got " + display_name(name) + " twice");
+  if (computations_.contains(key))
+    return lexer_.error_at(
+        name, "computation names must be unique; got " + describe_token(name) + " twice");
   if (lexer_.at(TokenKind::LParen)) HLOCC_TRY_STATUS(parse_signature());
   HLOCC_TRY_STATUS(expect(TokenKind::LBrace, "expected '{' to open the computation body"));
   auto computation = std::make_unique<Computation>(key);
@@ -131,25 +135,30 @@ Status ModuleParser::parse_computation() {
   bool saw_root = false;
   Instruction* root = nullptr;
   while (!lexer_.consume(TokenKind::RBrace)) {
-    if (lexer_.at(TokenKind::Eof)) return lexer_.expected("expected '}' to close computation " + display_name(name));
+    if (lexer_.at(TokenKind::Eof))
+      return lexer_.expected("expected '}' to close computation " + describe_token(name));
     HLOCC_TRY_STATUS(parse_instruction(*computation, names, saw_root));
     if (saw_root && root == nullptr) root = computation->instructions().back().get();
   }
   if (computation->instructions().empty()) {
-    return lexer_.error_at(name, "a computation needs at least one instruction; got none in " + display_name(name));
+    return lexer_.error_at(
+        name, "a computation needs at least one instruction; got none in " + describe_token(name));
   }
   if (root != nullptr) computation->set_root(root);
   Computation* added = module_->add_computation(std::move(computation));
   computations_[key] = added;
   if (is_entry) {
-    if (module_->entry() != nullptr) return lexer_.error_at(name, "only one computation may be ENTRY; got a second one " + display_name(name));
+    if (module_->entry() != nullptr)
+      return lexer_.error_at(
+          name, "only one computation may be ENTRY; got a second one " + describe_token(name));
     module_->set_entry(added);
   }
   return ok_status();
 }
 
 Status ModuleParser::parse_instruction(Computation& computation,
-                                       std::unordered_map<std::string, Instruction*>& names, bool& saw_root) {
+                                       std::unordered_map<std::string, Instruction*>& names,
+                                       bool& saw_root) {
   const bool is_root = lexer_.at_ident("ROOT") && lexer_.peek(1).kind != TokenKind::Equal;
   if (is_root) {
     if (saw_root) return lexer_.expected("expected one ROOT per computation");
@@ -160,7 +169,8 @@ Status ModuleParser::parse_instruction(Computation& computation,
   if (!is_name(name)) return lexer_.expected("expected an instruction name");
   lexer_.next();
   if (names.contains(std::string(name.text))) {
-    return lexer_.error_at(name, "instruction names must be unique in a computation; got " + display_name(name) + " twice");
+    return lexer_.error_at(name, "instruction names must be unique in a computation; got " +
+                                     describe_token(name) + " twice");
   }
   HLOCC_TRY_STATUS(expect(TokenKind::Equal, "expected '=' after the instruction name"));
   HLOCC_TRY(Shape shape, read_shape(lexer_));
@@ -185,7 +195,8 @@ Status ModuleParser::parse_instruction(Computation& computation,
 
 Result<Op> ModuleParser::parse_opcode() {
   const Token token = lexer_.peek();
-  const std::optional<Op> op = token.kind == TokenKind::Ident ? op_from_name(token.text) : std::nullopt;
+  const std::optional<Op> op =
+      token.kind == TokenKind::Ident ? op_from_name(token.text) : std::nullopt;
   if (!op) return lexer_.expected("expected an opcode such as add or get-tuple-element");
   lexer_.next();
   return *op;
@@ -195,13 +206,15 @@ Status ModuleParser::parse_parameter_number(Instruction& inst) {
   const Token token = lexer_.peek();
   HLOCC_TRY(const int64_t number, read_int(lexer_, "a parameter number"));
   if (number < 0 || number > kMaxParameterNumber) {
-    return lexer_.expected(token, "expected a parameter number in [0, " + std::to_string(kMaxParameterNumber) + "]");
+    return lexer_.expected(
+        token, "expected a parameter number in [0, " + std::to_string(kMaxParameterNumber) + "]");
   }
   inst.set_parameter_number(number);
   return ok_status();
 }
 
-Status ModuleParser::parse_operands(Instruction& inst, const std::unordered_map<std::string, Instruction*>& names) {
+Status ModuleParser::parse_operands(Instruction& inst,
+                                    const std::unordered_map<std::string, Instruction*>& names) {
   while (!lexer_.at(TokenKind::RParen)) {
     // XLA dumps may write each operand's shape before its name: add(f32[2]{0} %x, ...).
     const Token shape_token = lexer_.peek();
@@ -219,7 +232,8 @@ Status ModuleParser::parse_operands(Instruction& inst, const std::unordered_map<
     Instruction* operand = found->second;
     if (written && !(*written == operand->shape())) {
       return lexer_.error_at(shape_token, "operand shape must match %" + operand->name() + " (" +
-                                              operand->shape().to_string(false) + "); got " + written->to_string(false));
+                                              operand->shape().to_string(false) + "); got " +
+                                              written->to_string(false));
     }
     inst.append_operand(operand);
     if (!lexer_.consume(TokenKind::Comma) && !lexer_.at(TokenKind::RParen)) {
@@ -235,7 +249,9 @@ Status ModuleParser::parse_attribute(Instruction& inst) {
   lexer_.next();
   HLOCC_TRY_STATUS(expect(TokenKind::Equal, "expected '=' after the attribute name"));
   const std::string key(name.text);
-  if (inst.attrs().has(key)) return lexer_.error_at(name, "each attribute may appear once; got " + display_name(name) + " twice");
+  if (inst.attrs().has(key))
+    return lexer_.error_at(
+        name, "each attribute may appear once; got " + describe_token(name) + " twice");
   HLOCC_TRY(AttrValue value, parse_attr_value(attr_kind(key)));
   inst.attrs().set(key, std::move(value));
   return ok_status();
@@ -249,7 +265,8 @@ Result<AttrValue> ModuleParser::parse_attr_value(AttrKind kind) {
       return AttrValue(value);
     }
     case AttrKind::Bool:
-      if (lexer_.at_ident("true") || lexer_.at_ident("false")) return AttrValue(lexer_.next().text == "true");
+      if (lexer_.at_ident("true") || lexer_.at_ident("false"))
+        return AttrValue(lexer_.next().text == "true");
       return lexer_.expected("expected true or false");
     case AttrKind::IntList: {
       HLOCC_TRY(std::vector<int64_t> list, parse_int_list());
@@ -281,7 +298,7 @@ Result<AttrValue> ModuleParser::parse_attr_value(AttrKind kind) {
       return AttrValue(std::move(labels));
     }
     case AttrKind::Computation: {
-      HLOCC_TRY(Computation* computation, parse_computation_ref());
+      HLOCC_TRY(Computation * computation, parse_computation_ref());
       return AttrValue(computation);
     }
     case AttrKind::ComputationList: {
@@ -318,25 +335,31 @@ Result<std::vector<int64_t>> ModuleParser::parse_dims_x(std::string_view what) {
   }
   std::vector<int64_t> values;
   for (const std::vector<int64_t>& group : split_groups(token.text)) values.push_back(group.at(0));
-  if (values.empty()) return lexer_.expected("expected " + std::string(what) + " that fit in 64 bits");
+  if (values.empty())
+    return lexer_.expected("expected " + std::string(what) + " that fit in 64 bits");
   lexer_.next();
   return values;
 }
 
-Status ModuleParser::parse_window_field(const Token& key, std::vector<std::vector<int64_t>>& fields, size_t& rank) {
-  static constexpr std::string_view kFields[] = {"size", "stride", "lhs_dilate", "rhs_dilate", "rhs_reversal", "pad"};
+Status ModuleParser::parse_window_field(const Token& key, std::vector<std::vector<int64_t>>& fields,
+                                        size_t& rank) {
+  static constexpr std::string_view kFields[] = {"size",       "stride",       "lhs_dilate",
+                                                 "rhs_dilate", "rhs_reversal", "pad"};
   size_t index = 0;
   while (index < std::size(kFields) && kFields[index] != key.text) ++index;
   if (index == std::size(kFields)) {
-    return lexer_.expected(key, "expected a window field (size, stride, pad, lhs_dilate, rhs_dilate, rhs_reversal)");
+    return lexer_.expected(
+        key, "expected a window field (size, stride, pad, lhs_dilate, rhs_dilate, rhs_reversal)");
   }
   const std::string field(kFields[index]);
-  if (!fields[index].empty()) return lexer_.error_at(key, "each window field may appear once; got '" + field + "' twice");
+  if (!fields[index].empty())
+    return lexer_.error_at(key, "each window field may appear once; got '" + field + "' twice");
   HLOCC_TRY_STATUS(expect(TokenKind::Equal, "expected '=' after window field '" + field + "'"));
   const Token value = lexer_.peek();
   std::vector<int64_t> values;
   if (field == "pad") {
-    const auto groups = value.kind == TokenKind::Pad ? split_groups(value.text) : std::vector<std::vector<int64_t>>{};
+    const auto groups = value.kind == TokenKind::Pad ? split_groups(value.text)
+                                                     : std::vector<std::vector<int64_t>>{};
     for (const auto& group : groups) {
       if (group.size() != 2) return lexer_.expected("expected window padding such as 1_1x0_1");
       values.insert(values.end(), group.begin(), group.end());
@@ -349,7 +372,8 @@ Status ModuleParser::parse_window_field(const Token& key, std::vector<std::vecto
   const size_t dims = field == "pad" ? values.size() / 2 : values.size();
   if (rank == 0) rank = dims;
   if (dims != rank) {
-    return lexer_.expected(value, "expected " + std::to_string(rank) + " dimensions in window field '" + field + "'");
+    return lexer_.expected(
+        value, "expected " + std::to_string(rank) + " dimensions in window field '" + field + "'");
   }
   fields[index] = std::move(values);
   return ok_status();
@@ -357,7 +381,8 @@ Status ModuleParser::parse_window_field(const Token& key, std::vector<std::vecto
 
 Result<Window> ModuleParser::parse_window() {
   HLOCC_TRY_STATUS(expect(TokenKind::LBrace, "expected '{' to open a window"));
-  std::vector<std::vector<int64_t>> fields(6);  // size, stride, lhs_dilate, rhs_dilate, rhs_reversal, pad
+  std::vector<std::vector<int64_t>> fields(
+      6);  // size, stride, lhs_dilate, rhs_dilate, rhs_reversal, pad
   size_t rank = 0;
   while (!lexer_.consume(TokenKind::RBrace)) {
     const Token key = lexer_.peek();
@@ -385,17 +410,20 @@ Result<Window> ModuleParser::parse_window() {
 Result<PaddingConfig> ModuleParser::parse_padding() {
   PaddingConfig padding;
   if (lexer_.consume(TokenKind::LBrace)) {  // rank 0: padding={}
-    HLOCC_TRY_STATUS(expect(TokenKind::RBrace, "expected '}': only rank-0 padding is written in braces"));
+    HLOCC_TRY_STATUS(
+        expect(TokenKind::RBrace, "expected '}': only rank-0 padding is written in braces"));
     return padding;
   }
   const Token token = lexer_.peek();
-  const auto groups = token.kind == TokenKind::Pad ? split_groups(token.text) : std::vector<std::vector<int64_t>>{};
+  const auto groups =
+      token.kind == TokenKind::Pad ? split_groups(token.text) : std::vector<std::vector<int64_t>>{};
   for (const auto& group : groups) {
     if (group.size() != 2 && group.size() != 3) break;
     padding.dims.push_back(PadDim{group[0], group[1], group.size() == 3 ? group[2] : 0});
   }
   if (groups.empty() || padding.dims.size() != groups.size()) {
-    return lexer_.expected("expected padding such as 0_0x1_2_1 (low_high[_interior] per dimension)");
+    return lexer_.expected(
+        "expected padding such as 0_0x1_2_1 (low_high[_interior] per dimension)");
   }
   lexer_.next();
   return padding;
@@ -405,7 +433,8 @@ Result<SliceConfig> ModuleParser::parse_slice() {
   HLOCC_TRY_STATUS(expect(TokenKind::LBrace, "expected '{' to open a slice"));
   SliceConfig slice;
   while (!lexer_.at(TokenKind::RBrace)) {
-    HLOCC_TRY_STATUS(expect(TokenKind::LSquare, "expected '[' to open a slice dimension such as [0:4:2]"));
+    HLOCC_TRY_STATUS(
+        expect(TokenKind::LSquare, "expected '[' to open a slice dimension such as [0:4:2]"));
     SliceDim dim;
     HLOCC_TRY(dim.start, read_int(lexer_, "a slice start"));
     HLOCC_TRY_STATUS(expect(TokenKind::Colon, "expected ':' after the slice start"));
@@ -424,8 +453,8 @@ Result<SliceConfig> ModuleParser::parse_slice() {
 }
 
 // Reads one part of b01f_01io->b01f: the position of each of the two letters, and of each digit.
-bool read_labels(std::string_view text, char first, char second, int64_t& first_at, int64_t& second_at,
-                 std::vector<int64_t>& spatial) {
+bool read_labels(std::string_view text, char first, char second, int64_t& first_at,
+                 int64_t& second_at, std::vector<int64_t>& spatial) {
   const int64_t spatial_count = static_cast<int64_t>(text.size()) - 2;
   if (spatial_count < 0 || spatial_count > 10) return false;
   spatial.assign(static_cast<size_t>(spatial_count), -1);
@@ -446,18 +475,21 @@ Result<ConvDimLabels> ModuleParser::parse_dim_labels() {
   const size_t underscore = text.find('_');
   const size_t arrow = text.find("->");
   ConvDimLabels labels;
-  const bool ok = token.kind == TokenKind::DimLabels && underscore < arrow && arrow != std::string_view::npos &&
-                  read_labels(text.substr(0, underscore), 'b', 'f', labels.input_batch, labels.input_feature,
-                              labels.input_spatial) &&
+  const bool ok = token.kind == TokenKind::DimLabels && underscore < arrow &&
+                  arrow != std::string_view::npos &&
+                  read_labels(text.substr(0, underscore), 'b', 'f', labels.input_batch,
+                              labels.input_feature, labels.input_spatial) &&
                   read_labels(text.substr(underscore + 1, arrow - underscore - 1), 'i', 'o',
-                              labels.kernel_input_feature, labels.kernel_output_feature, labels.kernel_spatial) &&
-                  read_labels(text.substr(arrow + 2), 'b', 'f', labels.output_batch, labels.output_feature,
-                              labels.output_spatial) &&
+                              labels.kernel_input_feature, labels.kernel_output_feature,
+                              labels.kernel_spatial) &&
+                  read_labels(text.substr(arrow + 2), 'b', 'f', labels.output_batch,
+                              labels.output_feature, labels.output_spatial) &&
                   labels.input_spatial.size() == labels.kernel_spatial.size() &&
                   labels.input_spatial.size() == labels.output_spatial.size();
   if (!ok) {
-    return lexer_.expected("expected dimension labels such as b01f_01io->b01f (each of b, f, i, o and the "
-                           "spatial digits once, same spatial rank in all three)");
+    return lexer_.expected(
+        "expected dimension labels such as b01f_01io->b01f (each of b, f, i, o and the "
+        "spatial digits once, same spatial rank in all three)");
   }
   lexer_.next();
   return labels;
@@ -478,7 +510,7 @@ Result<std::vector<Computation*>> ModuleParser::parse_computation_list() {
   HLOCC_TRY_STATUS(expect(TokenKind::LBrace, "expected '{' to open a list of computations"));
   std::vector<Computation*> list;
   while (!lexer_.at(TokenKind::RBrace)) {
-    HLOCC_TRY(Computation* computation, parse_computation_ref());
+    HLOCC_TRY(Computation * computation, parse_computation_ref());
     list.push_back(computation);
     if (!lexer_.consume(TokenKind::Comma) && !lexer_.at(TokenKind::RBrace)) {
       return lexer_.expected("expected ',' or '}' in a list of computations");

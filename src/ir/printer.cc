@@ -19,17 +19,24 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 // The mantissa width of each floating type, for NaN payloads.
 template <class T>
-constexpr int kMantissaBits = std::is_same_v<T, Half> ? 10 : std::is_same_v<T, BFloat16> ? 7
-                              : std::is_same_v<T, float> ? 23 : 52;
+constexpr int kMantissaBits = std::is_same_v<T, Half>       ? 10
+                              : std::is_same_v<T, BFloat16> ? 7
+                              : std::is_same_v<T, float>    ? 23
+                                                            : 52;
 
 template <class T>
 uint64_t float_bits(T value) {
-  if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>) return value.bits();
-  else if constexpr (std::is_same_v<T, float>) return std::bit_cast<uint32_t>(value);
-  else return std::bit_cast<uint64_t>(value);
+  if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>)
+    return value.bits();
+  else if constexpr (std::is_same_v<T, float>)
+    return std::bit_cast<uint32_t>(value);
+  else
+    return std::bit_cast<uint64_t>(value);
 }
 
 // "nan", "-nan" or, for a payload other than the default quiet NaN's, "nan(0x1f)".
@@ -37,7 +44,7 @@ template <class T>
 std::string nan_text(T value) {
   const uint64_t bits = float_bits(value);
   const bool negative = (bits >> (sizeof(T) * 8 - 1)) != 0;
-  const uint64_t payload = bits & ((uint64_t{1} << kMantissaBits<T>) - 1);
+  const uint64_t payload = bits & ((uint64_t{1} << kMantissaBits<T>)-1);
   std::string text = negative ? "-nan" : "nan";
   if (payload != uint64_t{1} << (kMantissaBits<T> - 1)) {
     char hex[24];
@@ -64,10 +71,12 @@ std::string float_text(T value) {
   const double as_double = static_cast<double>(value);
   if (std::isnan(as_double)) return nan_text(value);
   if (std::isinf(as_double)) return as_double < 0 ? "-inf" : "inf";
-  constexpr int kShort = std::is_same_v<T, Half> ? 3 : std::is_same_v<T, BFloat16> ? 2
-                         : std::numeric_limits<T>::digits10;
-  constexpr int kLong = std::is_same_v<T, Half> ? 5 : std::is_same_v<T, BFloat16> ? 4
-                        : std::numeric_limits<T>::max_digits10;
+  constexpr int kShort = std::is_same_v<T, Half>       ? 3
+                         : std::is_same_v<T, BFloat16> ? 2
+                                                       : std::numeric_limits<T>::digits10;
+  constexpr int kLong = std::is_same_v<T, Half>       ? 5
+                        : std::is_same_v<T, BFloat16> ? 4
+                                                      : std::numeric_limits<T>::max_digits10;
   char buffer[64];
   std::snprintf(buffer, sizeof(buffer), "%.*g", kShort, as_double);
   if (!reads_back(buffer, value)) std::snprintf(buffer, sizeof(buffer), "%.*g", kLong, as_double);
@@ -80,7 +89,8 @@ void append_element(std::string& out, T value) {
     out += value ? "true" : "false";
   } else if constexpr (std::is_integral_v<T>) {
     out += std::to_string(value);
-  } else if constexpr (std::is_same_v<T, std::complex<float>> || std::is_same_v<T, std::complex<double>>) {
+  } else if constexpr (std::is_same_v<T, std::complex<float>> ||
+                       std::is_same_v<T, std::complex<double>>) {
     out += "(" + float_text(value.real()) + ", " + float_text(value.imag()) + ")";
   } else {
     out += float_text(value);
@@ -89,7 +99,8 @@ void append_element(std::string& out, T value) {
 
 // Dimension `level` onwards: innermost `{1, 2}`, outer `{ {1, 2}, {3, 4} }`.
 template <class T>
-void append_dense(std::string& out, const Shape& shape, int64_t level, const T* data, int64_t& next) {
+void append_dense(std::string& out, const Shape& shape, int64_t level, const T* data,
+                  int64_t& next) {
   if (level == shape.rank()) {
     append_element(out, data[next++]);
     return;
@@ -136,7 +147,9 @@ std::string join_window(const Window& window, Field field) {
 // XLA's window_util::ToString: size always, other fields only where some dimension is not default.
 std::string window_text(const Window& window) {
   std::string out;
-  auto any = [&](auto predicate) { return std::any_of(window.dims.begin(), window.dims.end(), predicate); };
+  auto any = [&](auto predicate) {
+    return std::any_of(window.dims.begin(), window.dims.end(), predicate);
+  };
   auto add = [&](const char* key, auto field) {
     out += (out.empty() ? "" : " ") + std::string(key) + "=" + join_window(window, field);
   };
@@ -145,7 +158,9 @@ std::string window_text(const Window& window) {
     add("stride", [](const WindowDim& d) { return std::to_string(d.stride); });
   }
   if (any([](const WindowDim& d) { return d.pad_low != 0 || d.pad_high != 0; })) {
-    add("pad", [](const WindowDim& d) { return std::to_string(d.pad_low) + "_" + std::to_string(d.pad_high); });
+    add("pad", [](const WindowDim& d) {
+      return std::to_string(d.pad_low) + "_" + std::to_string(d.pad_high);
+    });
   }
   if (any([](const WindowDim& d) { return d.lhs_dilation != 1; })) {
     add("lhs_dilate", [](const WindowDim& d) { return std::to_string(d.lhs_dilation); });
@@ -198,8 +213,8 @@ std::string labels_text(int64_t first_at, char first, int64_t second_at, char se
 
 std::string dim_labels_text(const ConvDimLabels& l) {
   return labels_text(l.input_batch, 'b', l.input_feature, 'f', l.input_spatial) + "_" +
-         labels_text(l.kernel_input_feature, 'i', l.kernel_output_feature, 'o', l.kernel_spatial) + "->" +
-         labels_text(l.output_batch, 'b', l.output_feature, 'f', l.output_spatial);
+         labels_text(l.kernel_input_feature, 'i', l.kernel_output_feature, 'o', l.kernel_spatial) +
+         "->" + labels_text(l.output_batch, 'b', l.output_feature, 'f', l.output_spatial);
 }
 
 std::string computation_ref(const Computation* computation) {
@@ -207,25 +222,27 @@ std::string computation_ref(const Computation* computation) {
 }
 
 std::string attr_text(const std::string& name, const AttrValue& value) {
-  return std::visit(
-      Overloaded{
-          [](int64_t v) { return std::to_string(v); },
-          [](bool v) { return std::string(v ? "true" : "false"); },
-          [](const std::vector<int64_t>& v) { return "{" + join_ints(v) + "}"; },
-          [&](const std::string& v) { return attr_kind(name) == AttrKind::Identifier ? v : escape_string(v); },
-          [](const Window& v) { return window_text(v); },
-          [](const PaddingConfig& v) { return padding_text(v); },
-          [](const SliceConfig& v) { return slice_text(v); },
-          [](const ConvDimLabels& v) { return dim_labels_text(v); },
-          [](Computation* v) { return computation_ref(v); },
-          [](const std::vector<Computation*>& v) {
-            std::string out = "{";
-            for (size_t i = 0; i < v.size(); ++i) out += (i > 0 ? ", " : "") + computation_ref(v[i]);
-            return out + "}";
-          },
-          [](const RawAttr& v) { return v.text; },
-      },
-      value);
+  return std::visit(Overloaded{
+                        [](int64_t v) { return std::to_string(v); },
+                        [](bool v) { return std::string(v ? "true" : "false"); },
+                        [](const std::vector<int64_t>& v) { return "{" + join_ints(v) + "}"; },
+                        [&](const std::string& v) {
+                          return attr_kind(name) == AttrKind::Identifier ? v : escape_string(v);
+                        },
+                        [](const Window& v) { return window_text(v); },
+                        [](const PaddingConfig& v) { return padding_text(v); },
+                        [](const SliceConfig& v) { return slice_text(v); },
+                        [](const ConvDimLabels& v) { return dim_labels_text(v); },
+                        [](Computation* v) { return computation_ref(v); },
+                        [](const std::vector<Computation*>& v) {
+                          std::string out = "{";
+                          for (size_t i = 0; i < v.size(); ++i)
+                            out += (i > 0 ? ", " : "") + computation_ref(v[i]);
+                          return out + "}";
+                        },
+                        [](const RawAttr& v) { return v.text; },
+                    },
+                    value);
 }
 
 std::string signature(const Computation& computation) {
@@ -243,11 +260,13 @@ std::string signature(const Computation& computation) {
 
 // Module order, except that a computation is printed after everything it calls (so the text
 // always re-parses, even after a pass appended a callee).
-void append_in_call_order(const Computation* computation, std::unordered_set<const Computation*>& done,
+void append_in_call_order(const Computation* computation,
+                          std::unordered_set<const Computation*>& done,
                           std::vector<const Computation*>& order) {
   if (computation == nullptr || !done.insert(computation).second) return;
   for (const auto& inst : computation->instructions()) {
-    for (const Computation* callee : inst->called_computations()) append_in_call_order(callee, done, order);
+    for (const Computation* callee : inst->called_computations())
+      append_in_call_order(callee, done, order);
   }
   order.push_back(computation);
 }
@@ -265,22 +284,26 @@ std::string print_literal(const Literal& literal) {
 }
 
 std::string print_instruction(const Instruction& inst) {
-  std::string out = "%" + inst.name() + " = " + inst.shape().to_string() + " " + std::string(op_name(inst.op())) + "(";
+  std::string out = "%" + inst.name() + " = " + inst.shape().to_string() + " " +
+                    std::string(op_name(inst.op())) + "(";
   if (inst.op() == Op::Parameter) {
     out += std::to_string(inst.parameter_number());
   } else if (inst.op() == Op::Constant && inst.has_literal()) {
     append_literal_value(out, inst.literal());
   }
-  for (int64_t i = 0; i < inst.operand_count(); ++i) out += (i > 0 ? ", %" : "%") + inst.operand(i)->name();
+  for (int64_t i = 0; i < inst.operand_count(); ++i)
+    out += (i > 0 ? ", %" : "%") + inst.operand(i)->name();
   out += ")";
-  for (const auto& [name, value] : inst.attrs().items()) out += ", " + name + "=" + attr_text(name, value);
+  for (const auto& [name, value] : inst.attrs().items())
+    out += ", " + name + "=" + attr_text(name, value);
   return out;
 }
 
 std::string print_computation(const Computation& computation) {
   const Module* module = computation.parent();
   const bool is_entry = module != nullptr && module->entry() == &computation;
-  std::string out = (is_entry ? "ENTRY %" : "%") + computation.name() + " " + signature(computation) + " {\n";
+  std::string out =
+      (is_entry ? "ENTRY %" : "%") + computation.name() + " " + signature(computation) + " {\n";
   for (const auto& inst : computation.instructions()) {
     out += inst.get() == computation.root() ? "  ROOT " : "  ";
     out += print_instruction(*inst) + "\n";
@@ -294,7 +317,8 @@ std::string print_module(const Module& module) {
   out += "\n";
   std::unordered_set<const Computation*> done;
   std::vector<const Computation*> order;
-  for (const auto& computation : module.computations()) append_in_call_order(computation.get(), done, order);
+  for (const auto& computation : module.computations())
+    append_in_call_order(computation.get(), done, order);
   for (const Computation* computation : order) out += "\n" + print_computation(*computation);
   return out;
 }

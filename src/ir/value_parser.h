@@ -12,8 +12,8 @@
 
 namespace hlocc::ir {
 
-inline constexpr int kMaxNesting = 64;                // tuple shapes and tuple literals
-inline constexpr int64_t kMaxRank = 64;               // dimensions of one array shape
+inline constexpr int kMaxNesting = 64;                     // tuple shapes and tuple literals
+inline constexpr int64_t kMaxRank = 64;                    // dimensions of one array shape
 inline constexpr int64_t kMaxElements = int64_t{1} << 34;  // elements of one array shape
 
 /// A shape: `f32[2,3]`, `f32[2,3]{1,0}`, `(f32[], (s32[4], pred[]))`, `token[]`. A layout belongs

@@ -46,8 +46,9 @@ Shape shape_ok(std::string_view text) {
 // ---- module structure ----
 
 TEST(Parser, MinimalModule) {
-  auto module = parse_ok("HloModule add_one\nENTRY main {\n  x = f32[3] parameter(0)\n"
-                         "  one = f32[3] constant({1, 1, 1})\n  ROOT y = f32[3] add(x, one)\n}\n");
+  auto module = parse_ok(
+      "HloModule add_one\nENTRY main {\n  x = f32[3] parameter(0)\n"
+      "  one = f32[3] constant({1, 1, 1})\n  ROOT y = f32[3] add(x, one)\n}\n");
   ASSERT_TRUE(module);
   EXPECT_EQ(module->name(), "add_one");
   ASSERT_EQ(module->computations().size(), 1u);
@@ -66,7 +67,8 @@ TEST(Parser, MinimalModule) {
 
 TEST(Parser, HeaderAttributesAreKeptVerbatim) {
   auto module = parse_ok(
-      "HloModule jit_f.1, is_scheduled=true, entry_computation_layout={(f32[2]{0}, s32[])->f32[2]{0}}, "
+      "HloModule jit_f.1, is_scheduled=true, entry_computation_layout={(f32[2]{0}, "
+      "s32[])->f32[2]{0}}, "
       "frontend_attributes={a=\"x,y\"}\nENTRY e {\n  ROOT p = f32[2] parameter(0)\n}\n");
   ASSERT_TRUE(module);
   EXPECT_EQ(module->name(), "jit_f.1");
@@ -103,8 +105,9 @@ other {
 }
 
 TEST(Parser, WithoutEntryMarkerTheLastComputationIsTheEntry) {
-  auto module = parse_ok("HloModule m\nfirst {\n  ROOT a = f32[] constant(1)\n}\n"
-                         "second {\n  ROOT b = f32[] constant(2)\n}\n");
+  auto module = parse_ok(
+      "HloModule m\nfirst {\n  ROOT a = f32[] constant(1)\n}\n"
+      "second {\n  ROOT b = f32[] constant(2)\n}\n");
   ASSERT_TRUE(module);
   EXPECT_EQ(module->entry()->name(), "second");
 }
@@ -119,32 +122,36 @@ TEST(Parser, RootDefaultsToTheLastInstructionAndMayComeEarlier) {
 }
 
 TEST(Parser, NamesWithAndWithoutSigils) {
-  auto module = parse_entry("  %x.1 = f32[] parameter(0)\n  get-tuple-element.2 = f32[] negate(x.1)\n"
-                            "  ROOT %r = f32[] add(%get-tuple-element.2, x.1)");
+  auto module = parse_entry(
+      "  %x.1 = f32[] parameter(0)\n  get-tuple-element.2 = f32[] negate(x.1)\n"
+      "  ROOT %r = f32[] add(%get-tuple-element.2, x.1)");
   ASSERT_TRUE(module);
   EXPECT_EQ(module->entry()->root()->operand(0)->name(), "get-tuple-element.2");
   EXPECT_EQ(module->entry()->root()->operand(1)->name(), "x.1");
 }
 
 TEST(Parser, OperandShapesAreAcceptedWhenTheyMatch) {
-  auto module = parse_entry("  t = (f32[2]{0}, s32[]) parameter(0)\n"
-                            "  a = f32[2]{0} get-tuple-element((f32[2]{0}, s32[]) %t), index=0\n"
-                            "  ROOT b = f32[2]{0} add(f32[2]{0} %a, f32[2] a)");
+  auto module = parse_entry(
+      "  t = (f32[2]{0}, s32[]) parameter(0)\n"
+      "  a = f32[2]{0} get-tuple-element((f32[2]{0}, s32[]) %t), index=0\n"
+      "  ROOT b = f32[2]{0} add(f32[2]{0} %a, f32[2] a)");
   ASSERT_TRUE(module);
   EXPECT_EQ(module->entry()->root()->operand_count(), 2);
 }
 
 TEST(Parser, CommentsAreSkippedAnywhere) {
-  auto module = parse_ok("// leading comment\nHloModule m /* inline */\nENTRY main { // trailing\n"
-                         "  a = f32[] /* in a shape's place? no: before it */ constant(1)\n"
-                         "  ROOT t = (f32[], f32[]) tuple(a, /*index=1*/a) // end\n}\n// after\n");
+  auto module = parse_ok(
+      "// leading comment\nHloModule m /* inline */\nENTRY main { // trailing\n"
+      "  a = f32[] /* in a shape's place? no: before it */ constant(1)\n"
+      "  ROOT t = (f32[], f32[]) tuple(a, /*index=1*/a) // end\n}\n// after\n");
   ASSERT_TRUE(module);
   EXPECT_EQ(module->entry()->root()->operand_count(), 2);
 }
 
 TEST(Parser, SourceLocationsPointAtInstructionNames) {
-  auto module = parse_module("HloModule m\nENTRY main {\n  x = f32[] parameter(0)\n  ROOT %y = f32[] negate(x)\n}\n",
-                             "model.hlo");
+  auto module = parse_module(
+      "HloModule m\nENTRY main {\n  x = f32[] parameter(0)\n  ROOT %y = f32[] negate(x)\n}\n",
+      "model.hlo");
   ASSERT_TRUE(module.ok());
   const auto& x = (*module)->entry()->instructions()[0]->location();
   ASSERT_TRUE(x.has_value());
@@ -161,8 +168,8 @@ TEST(Parser, ParserDoesNotVerify) {
 // ---- shapes ----
 
 TEST(ParserShapes, AllElementTypes) {
-  for (const char* name : {"pred", "s8", "s16", "s32", "s64", "u8", "u16", "u32", "u64", "f16", "bf16", "f32",
-                           "f64", "c64", "c128"}) {
+  for (const char* name : {"pred", "s8", "s16", "s32", "s64", "u8", "u16", "u32", "u64", "f16",
+                           "bf16", "f32", "f64", "c64", "c128"}) {
     const Shape shape = shape_ok(std::string(name) + "[2,3]");
     EXPECT_EQ(dtype_name(shape.dtype()), name);
     EXPECT_EQ(shape.dims(), (std::vector<int64_t>{2, 3}));
@@ -198,8 +205,10 @@ TEST(ParserLiterals, ScalarsOfEveryKind) {
   EXPECT_EQ(literal_ok("s32[] -7"), Literal::scalar<int32_t>(-7));
   EXPECT_EQ(literal_ok("pred[] true"), Literal::scalar(true));
   EXPECT_EQ(literal_ok("pred[] false"), Literal::scalar(false));
-  EXPECT_EQ(literal_ok("u64[] 18446744073709551615"), Literal::scalar(std::numeric_limits<uint64_t>::max()));
-  EXPECT_EQ(literal_ok("s64[] -9223372036854775808"), Literal::scalar(std::numeric_limits<int64_t>::min()));
+  EXPECT_EQ(literal_ok("u64[] 18446744073709551615"),
+            Literal::scalar(std::numeric_limits<uint64_t>::max()));
+  EXPECT_EQ(literal_ok("s64[] -9223372036854775808"),
+            Literal::scalar(std::numeric_limits<int64_t>::min()));
   EXPECT_EQ(literal_ok("u8[] 255"), Literal::scalar<uint8_t>(255));
   EXPECT_EQ(literal_ok("f32[] 1.5e3"), Literal::scalar(1500.0f));
   EXPECT_EQ(literal_ok("f64[] -2.5E-3"), Literal::scalar(-2.5e-3));
@@ -208,6 +217,13 @@ TEST(ParserLiterals, ScalarsOfEveryKind) {
   EXPECT_EQ(literal_ok("f32[] {2}"), Literal::scalar(2.0f));  // braces around a scalar are allowed
   EXPECT_EQ(literal_ok("c64[] (1, -2)"), Literal::scalar(std::complex<float>(1, -2)));
   EXPECT_EQ(literal_ok("c128[] (0.5, inf)"), Literal::scalar(std::complex<double>(0.5, INFINITY)));
+}
+
+TEST(ParserLiterals, OutOfRangeDecimalsSaturateAsInXla) {
+  EXPECT_EQ(literal_ok("f32[4] {1e999, -1e39, 1e-999, 4e-50}"),
+            Literal::from_vector<float>({4}, {INFINITY, -INFINITY, 0, 0}));
+  EXPECT_TRUE(std::signbit(literal_ok("f64[] -1e-999").data<double>()[0]));
+  EXPECT_EQ(literal_ok("f16[] 1e10").data<Half>()[0].bits(), 0x7c00u);
 }
 
 TEST(ParserLiterals, NegativeZeroKeepsItsSign) {
@@ -227,7 +243,8 @@ TEST(ParserLiterals, InfinitiesAndNans) {
 
 TEST(ParserLiterals, NanPayloads) {
   EXPECT_EQ(std::bit_cast<uint32_t>(literal_ok("f32[] nan(0x1)").data<float>()[0]), 0x7f800001u);
-  EXPECT_EQ(std::bit_cast<uint64_t>(literal_ok("f64[] -nan(0x5)").data<double>()[0]), 0xfff0000000000005u);
+  EXPECT_EQ(std::bit_cast<uint64_t>(literal_ok("f64[] -nan(0x5)").data<double>()[0]),
+            0xfff0000000000005u);
   EXPECT_EQ(literal_ok("bf16[] nan(0x3)").data<BFloat16>()[0].bits(), 0x7f83u);
   EXPECT_EQ(literal_ok("f16[] nan").data<Half>()[0].bits(), 0x7e00u);
 }
@@ -241,10 +258,12 @@ TEST(ParserLiterals, HalfTypesGoThroughFloat) {
 }
 
 TEST(ParserLiterals, NestedArraysAreRowMajor) {
-  EXPECT_EQ(literal_ok("f32[2,2] {{1, 2}, {3, 4}}"), Literal::from_vector<float>({2, 2}, {1, 2, 3, 4}));
+  EXPECT_EQ(literal_ok("f32[2,2] {{1, 2}, {3, 4}}"),
+            Literal::from_vector<float>({2, 2}, {1, 2, 3, 4}));
   EXPECT_EQ(literal_ok("s32[2,1,3] { { {1, 2, 3} }, { {4, 5, 6} } }"),
             Literal::from_vector<int32_t>({2, 1, 3}, {1, 2, 3, 4, 5, 6}));
-  EXPECT_EQ(literal_ok("pred[3] {true, false, 1}"), Literal::from_vector<bool>({3}, {true, false, true}));
+  EXPECT_EQ(literal_ok("pred[3] {true, false, 1}"),
+            Literal::from_vector<bool>({3}, {true, false, true}));
 }
 
 TEST(ParserLiterals, EmptyDimensions) {
@@ -257,8 +276,9 @@ TEST(ParserLiterals, TuplesWithAndWithoutElementShapes) {
   ASSERT_TRUE(plain.shape().is_tuple());
   EXPECT_EQ(plain.element(0), Literal::scalar(1.0f));
   EXPECT_EQ(plain.element(1), Literal::scalar(true));
-  EXPECT_EQ(literal_ok("(f32[], (s32[2], pred[])) (f32[] 1, ({3, 4}, false))").element(1).element(0),
-            Literal::from_vector<int32_t>({2}, {3, 4}));
+  EXPECT_EQ(
+      literal_ok("(f32[], (s32[2], pred[])) (f32[] 1, ({3, 4}, false))").element(1).element(0),
+      Literal::from_vector<int32_t>({2}, {3, 4}));
   EXPECT_EQ(literal_ok("() ()").shape().tuple_size(), 0);
 }
 
@@ -273,9 +293,10 @@ TEST(ParserLiterals, AdjacentLayoutBelongsToTheShape) {
 }
 
 TEST(ParserLiterals, ConstantInstructions) {
-  auto module = parse_entry("  a = u64[] constant(18446744073709551615)\n  b = pred[2] constant({true, false})\n"
-                            "  c = (f32[], s32[]) constant((1.5, -2))\n  d = f32[2,2]{0,1} constant({ {1, 2}, {3, 4} })\n"
-                            "  ROOT e = c128[] constant((1, -1))");
+  auto module = parse_entry(
+      "  a = u64[] constant(18446744073709551615)\n  b = pred[2] constant({true, false})\n"
+      "  c = (f32[], s32[]) constant((1.5, -2))\n  d = f32[2,2]{0,1} constant({ {1, 2}, {3, 4} })\n"
+      "  ROOT e = c128[] constant((1, -1))");
   ASSERT_TRUE(module);
   EXPECT_EQ(find(*module, "a").literal(), Literal::scalar(std::numeric_limits<uint64_t>::max()));
   EXPECT_EQ(find(*module, "c").literal().element(1), Literal::scalar<int32_t>(-2));
@@ -304,12 +325,14 @@ ENTRY main {
 )");
   ASSERT_TRUE(module);
   EXPECT_EQ(*find(*module, "i").attrs().get<int64_t>("iota_dimension"), 0);
-  EXPECT_EQ(*find(*module, "t").attrs().get<std::vector<int64_t>>("dimensions"), (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(*find(*module, "t").attrs().get<std::vector<int64_t>>("dimensions"),
+            (std::vector<int64_t>{1, 0}));
   EXPECT_TRUE(find(*module, "e").attrs().get<std::vector<int64_t>>("dimensions")->empty());
   EXPECT_EQ(*find(*module, "lt").attrs().get<std::string>("direction"), "LT");
   EXPECT_EQ(*find(*module, "lt").attrs().get<std::string>("type"), "TOTALORDER");
   EXPECT_TRUE(*find(*module, "s").attrs().get<bool>("is_stable"));
-  EXPECT_EQ(*find(*module, "s").attrs().get<Computation*>("to_apply"), module->computations()[0].get());
+  EXPECT_EQ(*find(*module, "s").attrs().get<Computation*>("to_apply"),
+            module->computations()[0].get());
   EXPECT_EQ(*find(*module, "cc").attrs().get<std::string>("custom_call_target"), "my\"target\nAA");
 }
 
@@ -331,10 +354,20 @@ ENTRY main {
   ASSERT_TRUE(module);
   const Window& w1 = *find(*module, "w1").attrs().get<Window>("window");
   ASSERT_EQ(w1.dims.size(), 2u);
-  EXPECT_EQ(w1.dims[0], (WindowDim{.size = 3, .stride = 2, .pad_low = 1, .pad_high = 1, .lhs_dilation = 1,
-                                   .rhs_dilation = 2, .reversal = false}));
-  EXPECT_EQ(w1.dims[1], (WindowDim{.size = 2, .stride = 2, .pad_low = 0, .pad_high = -1, .lhs_dilation = 2,
-                                   .rhs_dilation = 1, .reversal = true}));
+  EXPECT_EQ(w1.dims[0], (WindowDim{.size = 3,
+                                   .stride = 2,
+                                   .pad_low = 1,
+                                   .pad_high = 1,
+                                   .lhs_dilation = 1,
+                                   .rhs_dilation = 2,
+                                   .reversal = false}));
+  EXPECT_EQ(w1.dims[1], (WindowDim{.size = 2,
+                                   .stride = 2,
+                                   .pad_low = 0,
+                                   .pad_high = -1,
+                                   .lhs_dilation = 2,
+                                   .rhs_dilation = 1,
+                                   .reversal = true}));
   const Window& w2 = *find(*module, "w2").attrs().get<Window>("window");
   ASSERT_EQ(w2.dims.size(), 1u);
   EXPECT_EQ(w2.dims[0].size, 3);
@@ -343,9 +376,10 @@ ENTRY main {
 }
 
 TEST(ParserAttributes, PaddingAndSlice) {
-  auto module = parse_entry("  x = f32[4,5] parameter(0)\n  z = f32[] constant(0)\n"
-                            "  p = f32[5,9] pad(x, z), padding=0_1x-1_2_1\n  q = f32[6] pad(z, z), padding={}\n"
-                            "  ROOT s = f32[2,2] slice(x), slice={[0:2], [1:5:2]}");
+  auto module = parse_entry(
+      "  x = f32[4,5] parameter(0)\n  z = f32[] constant(0)\n"
+      "  p = f32[5,9] pad(x, z), padding=0_1x-1_2_1\n  q = f32[6] pad(z, z), padding={}\n"
+      "  ROOT s = f32[2,2] slice(x), slice={[0:2], [1:5:2]}");
   ASSERT_TRUE(module);
   const PaddingConfig& padding = *find(*module, "p").attrs().get<PaddingConfig>("padding");
   ASSERT_EQ(padding.dims.size(), 2u);
@@ -359,8 +393,9 @@ TEST(ParserAttributes, PaddingAndSlice) {
 }
 
 ConvDimLabels labels_of(std::string_view labels) {
-  auto module = parse_entry("  x = f32[1,1,1,1,1] parameter(0)\n  ROOT c = f32[1] convolution(x, x), dim_labels=" +
-                            std::string(labels));
+  auto module = parse_entry(
+      "  x = f32[1,1,1,1,1] parameter(0)\n  ROOT c = f32[1] convolution(x, x), dim_labels=" +
+      std::string(labels));
   if (!module) return {};
   return *module->entry()->root()->attrs().get<ConvDimLabels>("dim_labels");
 }
@@ -402,7 +437,8 @@ ENTRY main {
 }
 )");
   ASSERT_TRUE(module);
-  const auto& list = *module->entry()->root()->attrs().get<std::vector<Computation*>>("branch_computations");
+  const auto& list =
+      *module->entry()->root()->attrs().get<std::vector<Computation*>>("branch_computations");
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0]->name(), "neg");
   EXPECT_EQ(list[1]->name(), "id");
@@ -412,10 +448,14 @@ ENTRY main {
 TEST(ParserAttributes, UnknownAttributesKeepTheirExactText) {
   auto module = parse_entry(
       "  x = f32[2] parameter(0)\n"
-      "  ROOT y = f32[2] custom-call(x), custom_call_target=\"f\", metadata={op_name=\"a{b\" source_line=3}, "
-      "backend_config=\"{\\\"k\\\": 1}\", sharding={devices=[2,1]0,1}, api_version=API_VERSION_TYPED_FFI, "
-      "frontend_attributes={_xla=\"x\"}, operand_precision={highest,default}, custom_call_has_side_effect=true, "
-      "output_to_operand_aliasing={{}: (0, {})}, control-predecessors={%x}, backend_config2={\"a\":[1,{}]}");
+      "  ROOT y = f32[2] custom-call(x), custom_call_target=\"f\", metadata={op_name=\"a{b\" "
+      "source_line=3}, "
+      "backend_config=\"{\\\"k\\\": 1}\", sharding={devices=[2,1]0,1}, "
+      "api_version=API_VERSION_TYPED_FFI, "
+      "frontend_attributes={_xla=\"x\"}, operand_precision={highest,default}, "
+      "custom_call_has_side_effect=true, "
+      "output_to_operand_aliasing={{}: (0, {})}, control-predecessors={%x}, "
+      "backend_config2={\"a\":[1,{}]}");
   ASSERT_TRUE(module);
   const Attributes& attrs = module->entry()->root()->attrs();
   auto raw = [&](std::string_view name) {
@@ -438,14 +478,17 @@ TEST(ParserAttributes, UnknownAttributesKeepTheirExactText) {
 }
 
 TEST(ParserAttributes, MultiLineRawValue) {
-  auto module = parse_entry("  ROOT x = f32[] constant(1), metadata={op_name=\"a\"\n    source_line=3}");
+  auto module =
+      parse_entry("  ROOT x = f32[] constant(1), metadata={op_name=\"a\"\n    source_line=3}");
   ASSERT_TRUE(module);
-  EXPECT_EQ(module->entry()->root()->attrs().get<RawAttr>("metadata")->text, "{op_name=\"a\"\n    source_line=3}");
+  EXPECT_EQ(module->entry()->root()->attrs().get<RawAttr>("metadata")->text,
+            "{op_name=\"a\"\n    source_line=3}");
 }
 
 // ---- a module in the style XLA dumps ----
 
-constexpr const char* kXlaDump = R"(HloModule jit_f, is_scheduled=true, entry_computation_layout={(f32[8,16]{1,0}, f32[16]{0})->(f32[8]{0}, s32[])}, allow_spmd_sharding_propagation_to_output={true}
+constexpr const char* kXlaDump =
+    R"(HloModule jit_f, is_scheduled=true, entry_computation_layout={(f32[8,16]{1,0}, f32[16]{0})->(f32[8]{0}, s32[])}, allow_spmd_sharding_propagation_to_output={true}
 
 %region_0.4 (Arg_0.5: f32[], Arg_1.6: f32[]) -> f32[] {
   %Arg_0.5 = f32[] parameter(0), metadata={op_name="jit(f)/reduce_sum"}
@@ -489,7 +532,8 @@ TEST(Parser, ModuleInXlaDumpStyle) {
   auto reparsed = parse_ok(printed);
   ASSERT_TRUE(reparsed);
   EXPECT_EQ(print_module(*reparsed), printed);
-  EXPECT_NE(printed.find("metadata={op_name=\"jit(f)/reduce_sum\" source_file=\"/tmp/x.py\" source_line=4}"),
+  EXPECT_NE(printed.find(
+                "metadata={op_name=\"jit(f)/reduce_sum\" source_file=\"/tmp/x.py\" source_line=4}"),
             std::string::npos);
 }
 

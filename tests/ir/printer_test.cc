@@ -70,20 +70,24 @@ ENTRY %main (p: f32[2,3]{1,0}) -> f32[2] {
 
 TEST(Printer, RootIsMarkedWhereverItIs) {
   const std::string printed = print_entry("  ROOT a = f32[] constant(1)\n  b = f32[] negate(a)");
-  EXPECT_NE(printed.find("  ROOT %a = f32[] constant(1)\n  %b = f32[] negate(%a)\n"), std::string::npos);
+  EXPECT_NE(printed.find("  ROOT %a = f32[] constant(1)\n  %b = f32[] negate(%a)\n"),
+            std::string::npos);
 }
 
 TEST(Printer, PrintInstructionHasNoIndentOrRoot) {
-  auto module = parse_ok("HloModule m\nENTRY e {\n  x = f32[2] parameter(0)\n"
-                         "  ROOT y = f32[2] add(x, x), metadata={op_name=\"y\"}\n}\n");
+  auto module = parse_ok(
+      "HloModule m\nENTRY e {\n  x = f32[2] parameter(0)\n"
+      "  ROOT y = f32[2] add(x, x), metadata={op_name=\"y\"}\n}\n");
   ASSERT_TRUE(module);
-  EXPECT_EQ(print_instruction(*module->entry()->root()), "%y = f32[2] add(%x, %x), metadata={op_name=\"y\"}");
+  EXPECT_EQ(print_instruction(*module->entry()->root()),
+            "%y = f32[2] add(%x, %x), metadata={op_name=\"y\"}");
 }
 
 TEST(Printer, CalleesComeBeforeCallersEvenWhenAddedLater) {
-  auto module = parse_ok("HloModule m\nadd {\n  a = f32[] parameter(0)\n  b = f32[] parameter(1)\n"
-                         "  ROOT s = f32[] add(a, b)\n}\nENTRY main {\n  x = f32[4] parameter(0)\n"
-                         "  z = f32[] constant(0)\n  ROOT r = f32[] reduce(x, z), dimensions={0}, to_apply=add\n}\n");
+  auto module = parse_ok(
+      "HloModule m\nadd {\n  a = f32[] parameter(0)\n  b = f32[] parameter(1)\n"
+      "  ROOT s = f32[] add(a, b)\n}\nENTRY main {\n  x = f32[4] parameter(0)\n"
+      "  z = f32[] constant(0)\n  ROOT r = f32[] reduce(x, z), dimensions={0}, to_apply=add\n}\n");
   ASSERT_TRUE(module);
   // A pass might append a new reducer after the entry; the text must still re-parse.
   auto late = std::make_unique<Computation>("late_max");
@@ -121,16 +125,19 @@ ENTRY main {
   ROOT w3 = f32[] reduce-window(z, z), window={}, to_apply=add
 }
 )");
-  EXPECT_NE(printed.find("window={size=2x2 stride=2x2}, to_apply=%add"), std::string::npos) << printed;
-  EXPECT_NE(printed.find("window={size=3x3 pad=1_1x0_-1 lhs_dilate=2x1 rhs_dilate=1x3 rhs_reversal=1x0}"),
-            std::string::npos);
+  EXPECT_NE(printed.find("window={size=2x2 stride=2x2}, to_apply=%add"), std::string::npos)
+      << printed;
+  EXPECT_NE(
+      printed.find("window={size=3x3 pad=1_1x0_-1 lhs_dilate=2x1 rhs_dilate=1x3 rhs_reversal=1x0}"),
+      std::string::npos);
   EXPECT_NE(printed.find("window={}, to_apply=%add"), std::string::npos);
 }
 
 TEST(Printer, PaddingSliceDimLabelsAndLists) {
   const std::string printed = print_entry(
       "  x = f32[4,5] parameter(0)\n  z = f32[] constant(0)\n"
-      "  p1 = f32[5,5] pad(x, z), padding=1_0_0x0_0_0\n  p2 = f32[5,9] pad(x, z), padding=1_0x0_0_1\n"
+      "  p1 = f32[5,5] pad(x, z), padding=1_0_0x0_0_0\n  p2 = f32[5,9] pad(x, z), "
+      "padding=1_0x0_0_1\n"
       "  p3 = f32[] pad(z, z), padding={}\n"
       "  s = f32[2,2] slice(x), slice={[0:2:1], [1:5:2]}\n"
       "  c = f32[1,1,1,1] convolution(x, x), window={size=1x1}, dim_labels=f01b_i01o->01bf\n"
@@ -190,7 +197,8 @@ TEST(Printer, LiteralsInConstantSyntax) {
 }
 
 TEST(Printer, FloatsPrintLikeXla) {
-  EXPECT_EQ(literal_text("f32[6] {1, -3, 0.5, 1e20, 0.1, -0}"), "f32[6] {1, -3, 0.5, 1e+20, 0.1, -0}");
+  EXPECT_EQ(literal_text("f32[6] {1, -3, 0.5, 1e20, 0.1, -0}"),
+            "f32[6] {1, -3, 0.5, 1e+20, 0.1, -0}");
   EXPECT_EQ(literal_text("f32[3] {inf, -inf, nan}"), "f32[3] {inf, -inf, nan}");
   EXPECT_EQ(literal_text("f32[2] {-nan, nan(0x1)}"), "f32[2] {-nan, nan(0x1)}");
   EXPECT_EQ(literal_text("f32[1] {16777217}"), "f32[1] {16777216}");
@@ -239,22 +247,26 @@ TEST(Printer, BigConstantsArePrintedInFull) {
 }
 
 TEST(Printer, EveryConstantKindRoundTrips) {
-  print_entry("  a = pred[2] constant({true, false})\n  b = u64[] constant(18446744073709551615)\n"
-              "  c = s64[] constant(-9223372036854775808)\n  d = f16[2] constant({0.1, -inf})\n"
-              "  e = bf16[] constant(nan)\n  f = c128[1] constant({(1e-300, -2)})\n"
-              "  g = (f32[], (s32[], pred[])) constant((1, (2, true)))\n  h = f32[2,0] constant({ {}, {} })\n"
-              "  i = f64[] constant(-nan(0x123))\n  ROOT t = (pred[2], u64[]) tuple(a, b)");
+  print_entry(
+      "  a = pred[2] constant({true, false})\n  b = u64[] constant(18446744073709551615)\n"
+      "  c = s64[] constant(-9223372036854775808)\n  d = f16[2] constant({0.1, -inf})\n"
+      "  e = bf16[] constant(nan)\n  f = c128[1] constant({(1e-300, -2)})\n"
+      "  g = (f32[], (s32[], pred[])) constant((1, (2, true)))\n  h = f32[2,0] constant({ {}, {} "
+      "})\n"
+      "  i = f64[] constant(-nan(0x123))\n  ROOT t = (pred[2], u64[]) tuple(a, b)");
 }
 
 TEST(Printer, LayoutsAndTuplesRoundTrip) {
   const std::string printed = print_entry(
       "  p = (f32[2,3]{0,1}, (s32[]{}, f32[4]{0:T(128)})) parameter(0)\n"
       "  ROOT a = f32[2,3]{0,1} get-tuple-element(p), index=0");
-  EXPECT_NE(printed.find("%p = (f32[2,3]{0,1}, (s32[]{}, f32[4]{0:T(128)})) parameter(0)"), std::string::npos);
+  EXPECT_NE(printed.find("%p = (f32[2,3]{0,1}, (s32[]{}, f32[4]{0:T(128)})) parameter(0)"),
+            std::string::npos);
 }
 
 TEST(Printer, XlaDumpRoundTrips) {
-  round_trip(R"(HloModule jit_conv, entry_computation_layout={(f32[1,8,8,3]{3,2,1,0})->f32[1,4,4,16]{3,2,1,0}}
+  round_trip(
+      R"(HloModule jit_conv, entry_computation_layout={(f32[1,8,8,3]{3,2,1,0})->f32[1,4,4,16]{3,2,1,0}}
 
 ENTRY %main.4 (Arg_0.1: f32[1,8,8,3], Arg_1.2: f32[3,3,3,16]) -> f32[1,4,4,16] {
   %Arg_0.1 = f32[1,8,8,3]{3,2,1,0} parameter(0), metadata={op_name="x"}

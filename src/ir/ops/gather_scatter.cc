@@ -544,55 +544,6 @@ Result<Literal> evaluate_gather(const Instruction& inst, std::span<const Literal
   return result;
 }
 
-// Runs to_apply on one position through the evaluator: the general update computation. Argument
-// literals are allocated once and refilled per call.
-class CallCombiner {
- public:
-  CallCombiner(const Computation& to_apply, std::vector<Literal>& results,
-               std::span<const Literal* const> updates, EvalContext& context)
-      : to_apply_(to_apply), results_(results), updates_(updates), context_(context) {
-    for (int pass = 0; pass < 2; ++pass) {
-      for (const Literal& r : results) args_.emplace_back(Shape::scalar(r.shape().dtype()));
-    }
-    for (const Literal& arg : args_) arg_pointers_.push_back(&arg);
-  }
-
-  // Returns false once to_apply has failed; status() then holds the error.
-  bool operator()(int64_t result_offset, int64_t update_offset) {
-    const size_t n = results_.size();
-    for (size_t i = 0; i < n; ++i) {
-      const int64_t size = args_[i].raw_size();
-      std::memcpy(args_[i].raw(), results_[i].raw() + result_offset * size,
-                  static_cast<size_t>(size));
-      std::memcpy(args_[n + i].raw(), updates_[i]->raw() + update_offset * size,
-                  static_cast<size_t>(size));
-    }
-    Result<Literal> value = context_.call(to_apply_, arg_pointers_);
-    if (!value.ok()) {
-      status_ = value.error();
-      return false;
-    }
-    for (size_t i = 0; i < n; ++i) {
-      const Literal& element =
-          value->shape().is_tuple() ? value->element(static_cast<int64_t>(i)) : *value;
-      const int64_t size = element.raw_size();
-      std::memcpy(results_[i].raw() + result_offset * size, element.raw(),
-                  static_cast<size_t>(size));
-    }
-    return true;
-  }
-  const Status& status() const { return status_; }
-
- private:
-  const Computation& to_apply_;
-  std::vector<Literal>& results_;
-  std::span<const Literal* const> updates_;
-  EvalContext& context_;
-  std::vector<Literal> args_;
-  std::vector<const Literal*> arg_pointers_;
-  Status status_;
-};
-
 // Applies combine(operand_offset, update_offset) at every in-bounds update position; a window
 // that would leave the operand anywhere is skipped whole, as XLA does. Stops when combine
 // returns false.
@@ -671,11 +622,14 @@ Result<Literal> evaluate_scatter(const Instruction& inst, std::span<const Litera
   for (size_t i = 0; i < n; ++i) results.push_back(*operands[i]);
   if (n == 1 && scatter_fast(inst, dims, to_apply, operands, results[0]))
     return std::move(results[0]);
-  CallCombiner combiner(to_apply, results, operands.subspan(n + 1), context);
+  ops::CombinerCall combiner(context, to_apply);
+  const std::span<const Literal* const> updates = operands.subspan(n + 1);
+  Status status;
   scatter_walk(inst, dims, operands, [&](int64_t operand_offset, int64_t update_offset) {
-    return combiner(operand_offset, update_offset);
+    status = combiner.step(results, operand_offset, updates, update_offset);
+    return status.ok();
   });
-  if (!combiner.status().ok()) return combiner.status().error();
+  if (!status.ok()) return status.error();
   if (n == 1) return std::move(results[0]);
   return Literal::tuple(std::move(results));
 }

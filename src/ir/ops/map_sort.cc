@@ -12,6 +12,7 @@
 
 #include "ir/computation.h"
 #include "ir/ops/rule_helpers.h"
+#include "ir/ops/scalar_math.h"
 
 namespace hlocc::ir::detail {
 namespace {
@@ -235,11 +236,6 @@ Result<Literal> sort_by_computation(const Instruction& inst,
   return result;
 }
 
-// The comparison type `compare` uses for `dtype` when none is written.
-std::string_view default_comparison_type(DType dtype) {
-  if (is_float(dtype)) return "FLOAT";
-  return is_signed_int(dtype) ? "SIGNED" : "UNSIGNED";
-}
 
 // The comparator `ROOT compare(p0, p1), direction=LT|GT` (operands possibly swapped), with the
 // default or TOTALORDER comparison type: a plain ascending or descending sort on operand 0.
@@ -258,26 +254,15 @@ std::optional<SimpleOrder> simple_order(const Computation& comparator, DType dty
   if (lhs.parameter_number() + rhs.parameter_number() != 1) return std::nullopt;  // {0,1} only
   const std::string* direction = root.attrs().get<std::string>("direction");
   if (direction == nullptr || (*direction != "LT" && *direction != "GT")) return std::nullopt;
-  const std::string* type = root.attrs().get<std::string>("type");
-  const bool total_order = type != nullptr && *type == "TOTALORDER";
+  const std::string* type_name = root.attrs().get<std::string>("type");
+  const ops::CompareType type = type_name ? *ops::compare_type_from_name(*type_name)
+                                     : ops::default_compare_type(dtype);
+  const bool total_order = type == ops::CompareType::TotalOrder;
   if (total_order && !is_float(dtype)) return std::nullopt;
-  if (type != nullptr && !total_order && *type != default_comparison_type(dtype)) {
-    return std::nullopt;
-  }
+  if (!total_order && type != ops::default_compare_type(dtype)) return std::nullopt;
   return SimpleOrder{.descending = (*direction == "GT") != swapped, .total_order = total_order};
 }
 
-// A signed integer whose order is the IEEE total order of the float `value`:
-// -NaN < -inf < ... < -0 < +0 < ... < +inf < +NaN. Negative floats grow more negative with their
-// magnitude bits, so flipping those bits of a negative value turns the sign-magnitude order into
-// two's complement order.
-template <class T>
-auto total_order_key(T value) {
-  using Bits = std::conditional_t<sizeof(T) == 2, int16_t,
-                                  std::conditional_t<sizeof(T) == 4, int32_t, int64_t>>;
-  const auto bits = std::bit_cast<Bits>(value);
-  return bits < 0 ? static_cast<Bits>(bits ^ std::numeric_limits<Bits>::max()) : bits;
-}
 
 // The fast path for a SimpleOrder: compares operand 0's elements directly, with the same results
 // (and the same merge sort) as calling the comparator.
@@ -299,7 +284,7 @@ Literal sort_simple(std::span<const Literal* const> operands, int64_t dim, Simpl
       };
       if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16> ||
                     std::is_floating_point_v<T>) {
-        if (order.total_order) return sort_by([](T v) { return total_order_key(v); });
+        if (order.total_order) return sort_by([](T v) { return ops::total_order_key(v); });
       }
       return sort_by([](T v) { return v; });
     }

@@ -137,12 +137,6 @@ const Computation& computation_attr(const Instruction& inst, std::string_view na
   return **computation;
 }
 
-void copy_element(Literal& to, int64_t to_index, const Literal& from, int64_t from_index) {
-  const int64_t size = dtype_byte_size(from.shape().dtype());
-  std::memcpy(to.raw() + to_index * size, from.raw() + from_index * size,
-              static_cast<size_t>(size));
-}
-
 // Arrays of the instruction's result shape(s), every element set to its scalar init value.
 std::vector<Literal> filled_results(const Shape& result_shape,
                                     std::span<const Literal* const> init_values) {
@@ -161,42 +155,6 @@ Literal pack_results(const Shape& result_shape, std::vector<Literal> results) {
   if (result_shape.is_tuple()) return Literal::tuple(std::move(results));
   return std::move(results[0]);
 }
-
-// Calls a reducer on scalars copied out of and back into array Literals, reusing its argument
-// Literals across calls: the generic path for any to_apply or scatter computation.
-class ReducerCall {
- public:
-  ReducerCall(EvalContext& context, const Computation& reducer)
-      : context_(context), reducer_(reducer) {
-    for (int64_t i = 0; i < reducer.parameter_count(); ++i) {
-      arguments_.emplace_back(reducer.parameter(i)->shape());
-    }
-    for (const Literal& argument : arguments_) argument_pointers_.push_back(&argument);
-  }
-
-  // accumulators[i][at] = reducer(accumulators[0..N)[at], elements[0..N)[element_index]).
-  Status step(std::span<Literal> accumulators, int64_t at, std::span<const Literal* const> elements,
-              int64_t element_index) {
-    const size_t n = accumulators.size();
-    for (size_t i = 0; i < n; ++i) {
-      copy_element(arguments_[i], 0, accumulators[i], at);
-      copy_element(arguments_[n + i], 0, *elements[i], element_index);
-    }
-    HLOCC_TRY(const Literal value, context_.call(reducer_, argument_pointers_));
-    for (size_t i = 0; i < n; ++i) {
-      const Literal& output =
-          value.shape().is_tuple() ? value.element(static_cast<int64_t>(i)) : value;
-      copy_element(accumulators[i], at, output, 0);
-    }
-    return ok_status();
-  }
-
- private:
-  EvalContext& context_;
-  const Computation& reducer_;
-  std::vector<Literal> arguments_;
-  std::vector<const Literal*> argument_pointers_;
-};
 
 // Walks `dims` in row-major order as runs along the last dimension:
 // fn(input_offset, output_offset, length, output_step), where output offsets advance by
@@ -321,7 +279,7 @@ Result<Literal> eval_reduce(const Instruction& inst, std::span<const Literal* co
     reduce_simple(*op, *inputs[0], results[0], output_strides);
     return pack_results(inst.shape(), std::move(results));
   }
-  ReducerCall call(context, reducer);
+  CombinerCall call(context, reducer);
   Status status;
   for_each_run(input_dims, output_strides,
                [&](int64_t in, int64_t at, int64_t length, int64_t step) {
@@ -372,7 +330,7 @@ Result<Literal> eval_reduce_window(const Instruction& inst,
     });
     return pack_results(inst.shape(), std::move(results));
   }
-  ReducerCall call(context, reducer);
+  CombinerCall call(context, reducer);
   Status status;
   walker.for_each([&](int64_t at, std::span<const int64_t> offsets) {
     for (size_t k = 0; k < offsets.size() && status.ok(); ++k) {
@@ -480,7 +438,7 @@ Status scatter_generic(EvalContext& context, const Computation& select, const Co
                                  Literal(select.parameter(1)->shape())};
   const std::array<const Literal*, 2> pair_pointers = {&pair[0], &pair[1]};
   const std::array<const Literal*, 1> sources = {&source};
-  ReducerCall call(context, scatter);
+  CombinerCall call(context, scatter);
   Status status;
   walker.for_each([&](int64_t at, std::span<const int64_t> offsets) {
     if (offsets.empty() || !status.ok()) return;

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <type_traits>
+#include <vector>
 
 #include "ir/check.h"
 #include "ir/computation.h"
+#include "ir/op_rules.h"
 #include "ir/ops/scalar_math.h"
 
 namespace hlocc::ir::ops {
@@ -57,5 +60,26 @@ template <class T>
 T apply_simple_binary(Op op, T a, T b) {
   return with_simple_binary<T>(op, [&](auto binary) { return binary(a, b); });
 }
+
+/// Copies one element between arrays of the same element type.
+void copy_element(Literal& to, int64_t to_index, const Literal& from, int64_t from_index);
+
+/// The general path of reduce-like ops: calls a combiner computation (2N scalar parameters, N
+/// scalars or an N-tuple out) on elements copied out of and back into arrays. Its argument
+/// Literals are allocated once and refilled on every step.
+class CombinerCall {
+ public:
+  CombinerCall(EvalContext& context, const Computation& combiner);
+
+  /// accumulators[i][at] = combiner(accumulators[0..N)[at], elements[0..N)[element_index]).
+  Status step(std::span<Literal> accumulators, int64_t at, std::span<const Literal* const> elements,
+              int64_t element_index);
+
+ private:
+  EvalContext& context_;
+  const Computation& combiner_;
+  std::vector<Literal> arguments_;
+  std::vector<const Literal*> argument_pointers_;
+};
 
 }  // namespace hlocc::ir::ops

@@ -294,7 +294,11 @@ bool compare_values(CompareDirection direction, V a, V b) {
   return false;
 }
 
-/// A signed integer whose order is the IEEE total order of x: flip the magnitude bits of negatives.
+}  // namespace detail
+
+/// A signed integer whose order is the IEEE total order of the float x (-NaN < -inf < ... < -0 <
+/// +0 < ... < inf < +NaN): flipping the magnitude bits of negatives turns sign-magnitude order
+/// into two's complement order.
 template <class T>
 auto total_order_key(T x) {
   if constexpr (is_half_v<T>) {
@@ -307,8 +311,6 @@ auto total_order_key(T x) {
   }
 }
 
-}  // namespace detail
-
 /// compare(a, b) with direction and type. Complex admits only EQ and NE (the verifier checks).
 template <class T>
 bool hlo_compare(CompareDirection direction, CompareType type, T a, T b) {
@@ -316,8 +318,8 @@ bool hlo_compare(CompareDirection direction, CompareType type, T a, T b) {
     return direction == CompareDirection::Ne ? a != b : a == b;
   } else if constexpr (is_real_float_v<T>) {
     if (type == CompareType::TotalOrder) {
-      return detail::compare_values(direction, detail::total_order_key(a),
-                                    detail::total_order_key(b));
+      return detail::compare_values(direction, total_order_key(a),
+                                    total_order_key(b));
     }
     return detail::compare_values(direction, static_cast<ComputeType<T>>(a),
                                   static_cast<ComputeType<T>>(b));

@@ -10,6 +10,8 @@
 namespace hlocc {
 namespace {
 
+// The compiler's _Float16 is the independent reference; clang 14 lacks it on x86 (GCC 12 has it).
+#ifdef __FLT16_MANT_DIG__
 TEST(Half, EveryBitPatternWidensLikeTheCompiler) {
   for (uint32_t bits = 0; bits < 0x10000; ++bits) {
     const float ours = Half::from_bits(static_cast<uint16_t>(bits));
@@ -37,6 +39,8 @@ TEST(Half, NarrowingRoundsLikeTheCompiler) {
     }
   }
 }
+
+#endif  // __FLT16_MANT_DIG__
 
 TEST(Half, TiesRoundToEven) {
   EXPECT_EQ(static_cast<float>(Half(2049.0f)), 2048.0f);  // halfway between 2048 and 2050

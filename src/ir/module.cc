@@ -8,6 +8,21 @@ Computation* Module::add_computation(std::unique_ptr<Computation> computation) {
   return computations_.back().get();
 }
 
+std::string Module::fresh_name(std::string_view prefix) {
+  if (used_names_.empty()) {
+    for (const auto& computation : computations_) {
+      used_names_.insert(computation->name());
+      for (const auto& instruction : computation->instructions()) used_names_.insert(instruction->name());
+    }
+  }
+  auto [it, inserted] = name_counters_.try_emplace(std::string(prefix), 0);
+  std::string name;
+  do {
+    name = it->first + "." + std::to_string(it->second++);
+  } while (!used_names_.insert(name).second);
+  return name;
+}
+
 Computation* Module::find_computation(std::string_view name) const {
   for (const auto& computation : computations_) {
     if (computation->name() == name) return computation.get();

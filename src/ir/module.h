@@ -3,7 +3,10 @@
 #pragma once
 
 #include <memory>
+#include <map>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -24,6 +27,10 @@ class Module {
   const std::vector<std::unique_ptr<Computation>>& computations() const { return computations_; }
   Computation* find_computation(std::string_view name) const;
 
+  /// A name for a new instruction or computation, `prefix.N`, unused so far in the module. Counts
+  /// per prefix, so modules built the same way print the same way.
+  std::string fresh_name(std::string_view prefix);
+
   Computation* entry() const { return entry_; }
   void set_entry(Computation* entry) { entry_ = entry; }
 
@@ -39,6 +46,9 @@ class Module {
   std::vector<std::unique_ptr<Computation>> computations_;
   Computation* entry_ = nullptr;
   std::vector<std::pair<std::string, std::string>> header_attributes_;
+  std::map<std::string, int64_t, std::less<>> name_counters_;
+  // Every name in use, filled on the first fresh_name call and kept up to date by it.
+  std::unordered_set<std::string> used_names_;
 };
 
 }  // namespace hlocc::ir

@@ -74,11 +74,11 @@ int64_t bit_width(DType dtype) { return dtype == DType::Pred ? 1 : 8 * dtype_byt
 
 Result<DType> contraction_result_dtype(const Instruction& inst) {
   const Shape& declared = inst.shape();
-  if (!declared.is_array()) {
-    return op_error(inst, "result must be an array; got " + declared.to_string(false));
-  }
   const DType lhs = inst.operand(0)->shape().dtype(), rhs = inst.operand(1)->shape().dtype();
   const DType higher = precision_key(lhs) >= precision_key(rhs) ? lhs : rhs;
+  // No declared array type (a builder asking for inference): the operands' type. A declared
+  // non-array shape then fails the verifier's comparison with the inferred one.
+  if (!declared.is_array()) return higher;
   const DType result = declared.dtype();
   if (result == higher) return result;
   const std::string got = "; got " + declared.to_string(false) + " from " + operand_shapes(inst);

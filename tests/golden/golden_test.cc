@@ -53,7 +53,7 @@ GoldenCase parse_directives(const std::string& text) {
       last = &*golden.expect;
     } else if (auto v = directive("// EXPECT_ERROR: ")) {
       golden.expect_error = *v;
-      last = nullptr;
+      last = &*golden.expect_error;
     } else if (auto v = directive("// TOLERANCE: ")) {
       std::istringstream numbers(*v);
       Tolerance tolerance{0, 0};

@@ -7,16 +7,14 @@
 #include <optional>
 #include <string_view>
 
+#include "hlocc/dtype.h"
 #include "ir/check.h"
 #include "ir/half.h"
 
 namespace hlocc::ir {
 
-enum class DType : uint8_t {
-  Pred, S8, S16, S32, S64, U8, U16, U32, U64, F16, BF16, F32, F64, C64, C128,
-  Token,  // the opaque token type (only as a shape, never as array data)
-};
-inline constexpr int kDTypeCount = 16;
+using ::hlocc::DType;
+using ::hlocc::kDTypeCount;
 
 std::string_view dtype_name(DType dtype);               // "f32"
 std::optional<DType> dtype_from_name(std::string_view);  // "f32" -> F32

@@ -6,17 +6,9 @@
 #include <utility>
 #include <variant>
 
+#include "hlocc/error.h"
+
 namespace hlocc {
-
-/// A user-facing error: "<op>: <what is wrong>; got <values>", plus optional location and hint lines.
-class Error {
- public:
-  explicit Error(std::string message) : message_(std::move(message)) {}
-  const std::string& message() const { return message_; }
-
- private:
-  std::string message_;
-};
 
 /// Either a value of type T or an Error.
 template <class T>

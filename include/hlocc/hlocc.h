@@ -1,0 +1,9 @@
+/// The hlocc public API: write array programs as ordinary C++, stage them whole into HLO.
+#pragma once
+
+#include "hlocc/dtype.h"
+#include "hlocc/error.h"
+#include "hlocc/host_array.h"
+#include "hlocc/ops.h"
+#include "hlocc/tensor.h"
+#include "hlocc/trace.h"

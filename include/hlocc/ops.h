@@ -1,0 +1,66 @@
+/// Operations on Tensors, with numpy/JAX names and semantics, each lowered to HLO. Binary
+/// operations broadcast like numpy; operands must share a dtype (scalars of C++ arithmetic types
+/// take the tensor's dtype). A bad call throws hlocc::Error naming the operation, the operands'
+/// shapes, and the caller's file:line.
+#pragma once
+
+#include <source_location>
+
+#include "hlocc/tensor.h"
+
+namespace hlocc {
+
+using Where = std::source_location;
+
+Tensor add(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor subtract(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor multiply(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor divide(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor maximum(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor minimum(const Tensor& a, const Tensor& b, Where where = Where::current());
+
+Tensor negative(const Tensor& x, Where where = Where::current());
+Tensor exp(const Tensor& x, Where where = Where::current());
+Tensor log(const Tensor& x, Where where = Where::current());
+Tensor tanh(const Tensor& x, Where where = Where::current());
+Tensor sqrt(const Tensor& x, Where where = Where::current());
+Tensor relu(const Tensor& x, Where where = Where::current());
+
+/// A scalar of `dtype` holding `value` (converted).
+Tensor full_like_scalar(double value, DType dtype, Where where = Where::current());
+/// numpy.broadcast_to.
+Tensor broadcast_to(const Tensor& x, const std::vector<int64_t>& dims, Where where = Where::current());
+Tensor reshape(const Tensor& x, const std::vector<int64_t>& dims, Where where = Where::current());
+/// numpy.transpose with an explicit permutation.
+Tensor transpose(const Tensor& x, const std::vector<int64_t>& permutation,
+                 Where where = Where::current());
+/// numpy.matmul for rank-2 operands (batched forms come with dot_general).
+Tensor matmul(const Tensor& a, const Tensor& b, Where where = Where::current());
+
+/// An operator's operand that remembers where the expression was written: operators cannot take
+/// a defaulted source_location parameter, but the conversion to Operand happens at the user's line.
+struct Operand {
+  Operand(const Tensor& t, Where w = Where::current()) : tensor(t), where(w) {}  // NOLINT
+  const Tensor& tensor;
+  Where where;
+};
+
+inline Tensor operator+(const Tensor& a, Operand b) { return add(a, b.tensor, b.where); }
+inline Tensor operator-(const Tensor& a, Operand b) { return subtract(a, b.tensor, b.where); }
+inline Tensor operator*(const Tensor& a, Operand b) { return multiply(a, b.tensor, b.where); }
+inline Tensor operator/(const Tensor& a, Operand b) { return divide(a, b.tensor, b.where); }
+inline Tensor operator-(Operand x) { return negative(x.tensor, x.where); }
+inline Tensor operator+(Operand a, double b) {
+  return add(a.tensor, full_like_scalar(b, a.tensor.dtype(), a.where), a.where);
+}
+inline Tensor operator-(Operand a, double b) {
+  return subtract(a.tensor, full_like_scalar(b, a.tensor.dtype(), a.where), a.where);
+}
+inline Tensor operator*(Operand a, double b) {
+  return multiply(a.tensor, full_like_scalar(b, a.tensor.dtype(), a.where), a.where);
+}
+inline Tensor operator/(Operand a, double b) {
+  return divide(a.tensor, full_like_scalar(b, a.tensor.dtype(), a.where), a.where);
+}
+
+}  // namespace hlocc

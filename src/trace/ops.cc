@@ -1,0 +1,126 @@
+// The public operations: numpy-style front ends over emit(), one HLO op (or a few) each.
+#include "hlocc/ops.h"
+#include "trace/tensor_node.h"
+#include "trace/trace_context.h"
+
+namespace hlocc {
+namespace {
+
+using tracing::emit;
+
+ir::Attributes dims_attr(const char* name, std::vector<int64_t> values) {
+  ir::Attributes attrs;
+  attrs.set(name, std::move(values));
+  return attrs;
+}
+
+// numpy's broadcast of two shapes: align trailing dims; each pair equal or one of them 1.
+std::vector<int64_t> broadcast_dims(const Tensor& a, const Tensor& b, const char* op,
+                                    const Where& where) {
+  const std::vector<int64_t>& x = a.dims();
+  const std::vector<int64_t>& y = b.dims();
+  const size_t rank = std::max(x.size(), y.size());
+  std::vector<int64_t> result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t dx = i < rank - x.size() ? 1 : x[i - (rank - x.size())];
+    const int64_t dy = i < rank - y.size() ? 1 : y[i - (rank - y.size())];
+    if (dx != dy && dx != 1 && dy != 1) {
+      throw Error(std::string(op) + ": shapes cannot be broadcast together; got " +
+                  a.shape_string() + " and " + b.shape_string() + tracing::user_location(where) +
+                  "\n  hint: each trailing dimension must match or be 1");
+    }
+    result[i] = dx == 1 ? dy : dx;
+  }
+  return result;
+}
+
+Tensor binary(ir::Op op, const Tensor& a, const Tensor& b, const Where& where) {
+  const char* name = ir::op_name(op).data();
+  if (a.dtype() != b.dtype()) {
+    throw Error(std::string(name) + ": operands have different dtypes; got " + a.shape_string() +
+                " and " + b.shape_string() + tracing::user_location(where) +
+                "\n  hint: convert one operand with astype");
+  }
+  const std::vector<int64_t> dims = broadcast_dims(a, b, name, where);
+  return emit(op, {broadcast_to(a, dims, where), broadcast_to(b, dims, where)}, {}, {}, where);
+}
+
+Tensor unary(ir::Op op, const Tensor& x, const Where& where) { return emit(op, {x}, {}, {}, where); }
+
+}  // namespace
+
+Tensor add(const Tensor& a, const Tensor& b, Where where) { return binary(ir::Op::Add, a, b, where); }
+Tensor subtract(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::Subtract, a, b, where);
+}
+Tensor multiply(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::Multiply, a, b, where);
+}
+Tensor divide(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::Divide, a, b, where);
+}
+Tensor maximum(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::Maximum, a, b, where);
+}
+Tensor minimum(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::Minimum, a, b, where);
+}
+
+Tensor negative(const Tensor& x, Where where) { return unary(ir::Op::Negate, x, where); }
+Tensor exp(const Tensor& x, Where where) { return unary(ir::Op::Exp, x, where); }
+Tensor log(const Tensor& x, Where where) { return unary(ir::Op::Log, x, where); }
+Tensor tanh(const Tensor& x, Where where) { return unary(ir::Op::Tanh, x, where); }
+Tensor sqrt(const Tensor& x, Where where) { return unary(ir::Op::Sqrt, x, where); }
+Tensor relu(const Tensor& x, Where where) {
+  return maximum(x, full_like_scalar(0, x.dtype(), where), where);
+}
+
+Tensor full_like_scalar(double value, DType dtype, Where where) {
+  const Tensor scalar = HostArray::scalar(value);
+  if (dtype == DType::F64) return scalar;
+  return emit(ir::Op::Convert, {scalar}, {}, ir::Shape::scalar(dtype), where);
+}
+
+Tensor broadcast_to(const Tensor& x, const std::vector<int64_t>& dims, Where where) {
+  if (x.dims() == dims) return x;
+  if (dims.size() < x.dims().size()) {
+    throw Error("broadcast_to: cannot broadcast " + x.shape_string() + " to fewer dimensions " +
+                shape_string(x.dtype(), dims) + tracing::user_location(where));
+  }
+  // Size-1 dims of x that grow are dropped first, so that HLO broadcast maps equal sizes only.
+  const size_t offset = dims.size() - x.dims().size();
+  std::vector<int64_t> kept_dims, kept_sizes;
+  for (size_t i = 0; i < x.dims().size(); ++i) {
+    if (x.dims()[i] == dims[offset + i]) {
+      kept_dims.push_back(static_cast<int64_t>(offset + i));
+      kept_sizes.push_back(x.dims()[i]);
+    } else if (x.dims()[i] != 1) {
+      throw Error("broadcast_to: cannot broadcast " + x.shape_string() + " to " +
+                  shape_string(x.dtype(), dims) + tracing::user_location(where) +
+                  "\n  hint: each dimension must match the target or be 1");
+    }
+  }
+  const Tensor squeezed = kept_sizes == x.dims() ? x : reshape(x, kept_sizes, where);
+  return emit(ir::Op::Broadcast, {squeezed}, dims_attr("dimensions", kept_dims),
+              ir::Shape::array(x.dtype(), dims), where);
+}
+
+Tensor reshape(const Tensor& x, const std::vector<int64_t>& dims, Where where) {
+  return emit(ir::Op::Reshape, {x}, {}, ir::Shape::array(x.dtype(), dims), where);
+}
+
+Tensor transpose(const Tensor& x, const std::vector<int64_t>& permutation, Where where) {
+  return emit(ir::Op::Transpose, {x}, dims_attr("dimensions", permutation), {}, where);
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b, Where where) {
+  if (a.rank() != 2 || b.rank() != 2) {
+    throw Error("matmul: operands must have rank 2; got " + a.shape_string() + " and " +
+                b.shape_string() + tracing::user_location(where));
+  }
+  ir::Attributes attrs = dims_attr("lhs_contracting_dims", {1});
+  attrs.set("rhs_contracting_dims", std::vector<int64_t>{0});
+  return emit(ir::Op::Dot, {a, b}, std::move(attrs), {}, where);
+}
+
+}  // namespace hlocc

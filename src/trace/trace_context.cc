@@ -1,0 +1,144 @@
+#include "trace/trace_context.h"
+
+#include <map>
+#include <mutex>
+
+#include "backends/reference/evaluator.h"
+#include "ir/printer.h"
+#include "ir/verifier.h"
+#include "trace/tensor_node.h"
+
+namespace hlocc::tracing {
+namespace {
+
+thread_local Trace* current_trace = nullptr;
+
+ir::SourceLocation to_source_location(const std::source_location& where) {
+  return ir::SourceLocation{where.file_name(), where.line(), where.column()};
+}
+
+Tensor traced_tensor(ir::Instruction* instruction, const Trace* trace) {
+  auto node = std::make_shared<detail::TensorNode>();
+  node->shape = instruction->shape();
+  node->instruction = instruction;
+  node->trace = trace;
+  return Tensor(std::move(node));
+}
+
+// Eager mode: the one-op module for this op and these operand types, built and verified once.
+const ir::Module& eager_module(ir::Op op, const std::vector<Tensor>& operands,
+                               const ir::Attributes& attrs, const std::optional<ir::Shape>& shape,
+                               const std::source_location& where) {
+  std::unique_ptr<ir::Module> module;
+  {
+    Trace trace("eager");
+    std::vector<Tensor> parameters;
+    for (const Tensor& operand : operands) {
+      parameters.push_back(trace.parameter(TensorSpec{operand.dtype(), operand.dims()}));
+    }
+    module = trace.finish({emit(op, parameters, attrs, shape, where)});
+  }
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<ir::Module>> cache;
+  const std::string key = ir::print_module(*module);
+  const std::lock_guard lock(mutex);
+  auto [it, inserted] = cache.try_emplace(key, nullptr);
+  if (inserted) it->second = std::move(module);
+  return *it->second;
+}
+
+}  // namespace
+
+std::string user_location(const std::source_location& where) {
+  return std::string("\n  at ") + where.file_name() + ":" + std::to_string(where.line()) + " in " +
+         where.function_name() + " (traced)";
+}
+
+Trace::Trace(const std::string& name)
+    : enclosing_(current_trace),
+      module_(std::make_unique<ir::Module>(name)),
+      entry_(module_->add_computation(std::make_unique<ir::Computation>("main"))),
+      builder_(entry_) {
+  module_->set_entry(entry_);
+  current_trace = this;
+}
+
+Trace::~Trace() { current_trace = enclosing_; }
+
+Trace* Trace::current() { return current_trace; }
+
+Tensor Trace::parameter(const TensorSpec& spec) {
+  const int64_t number = parameter_count_++;
+  return traced_tensor(builder_.parameter(number, ir::Shape::array(spec.dtype, spec.dims),
+                                          "arg" + std::to_string(number)),
+                       this);
+}
+
+ir::Instruction* Trace::use(const Tensor& tensor, const std::source_location& where) {
+  const detail::TensorNode& node = *tensor.node();
+  if (node.value) return builder_.constant(*node.value);
+  if (node.trace != this) {
+    throw Error("a tensor of another trace was used here; got " + tensor.shape_string() +
+                user_location(where) +
+                "\n  hint: pass the tensor to the traced function as an argument");
+  }
+  return node.instruction;
+}
+
+std::unique_ptr<ir::Module> Trace::finish(const std::vector<Tensor>& outputs) {
+  std::vector<ir::Instruction*> roots;
+  for (const Tensor& output : outputs) {
+    if (!output.defined()) throw Error("trace: the function returned an empty Tensor");
+    roots.push_back(use(output, std::source_location::current()));
+  }
+  if (roots.size() == 1) {
+    entry_->set_root(roots[0]);
+  } else {
+    Result<ir::Instruction*> tuple = builder_.add(ir::Op::Tuple, roots);
+    if (!tuple.ok()) throw tuple.error();
+  }
+  const Status verified = ir::verify(*module_);
+  if (!verified.ok()) {
+    throw Error("trace: the recorded module does not verify (internal error): " +
+                verified.error().message());
+  }
+  return std::move(module_);
+}
+
+Tensor emit(ir::Op op, const std::vector<Tensor>& operands, ir::Attributes attrs,
+            std::optional<ir::Shape> shape, const std::source_location& where) {
+  for (size_t i = 0; i < operands.size(); ++i) {
+    if (!operands[i].defined()) {
+      throw Error(std::string(ir::op_name(op)) + ": operand " + std::to_string(i) +
+                  " is an empty Tensor" + user_location(where));
+    }
+  }
+  Trace* trace = Trace::current();
+  if (trace == nullptr) {
+    const ir::Module& module = eager_module(op, operands, attrs, shape, where);
+    std::vector<ir::Literal> args;
+    for (const Tensor& operand : operands) args.push_back(*operand.node()->value);
+    Result<ir::Literal> result = reference::evaluate(module, args);
+    if (!result.ok()) throw Error(result.error().message() + user_location(where));
+    return concrete_tensor(std::move(result).value());
+  }
+  std::vector<ir::Instruction*> instructions;
+  for (const Tensor& operand : operands) instructions.push_back(trace->use(operand, where));
+  trace->builder().set_location(to_source_location(where));
+  Result<ir::Instruction*> added = trace->builder().add(op, instructions, std::move(attrs), shape);
+  if (!added.ok()) {
+    std::string shapes;
+    for (const Tensor& operand : operands) shapes += (shapes.empty() ? "" : ", ") + operand.shape_string();
+    throw Error(added.error().message() + " (operands " + shapes + ")" + user_location(where));
+  }
+  return traced_tensor(*added, trace);
+}
+
+Tensor concrete_tensor(ir::Literal value) {
+  auto node = std::make_shared<detail::TensorNode>();
+  node->shape = value.shape();
+  node->value = std::move(value);
+  return Tensor(std::move(node));
+}
+
+}  // namespace hlocc::tracing

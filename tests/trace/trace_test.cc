@@ -1,0 +1,130 @@
+// The front end: eager operations, tracing into one module, jit's cache, and trace-time errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "hlocc/hlocc.h"
+#include "ir/parser.h"
+#include "ir/verifier.h"
+
+namespace hlocc {
+namespace {
+
+HostArray f32(std::vector<int64_t> dims, std::vector<float> values) {
+  return HostArray::from_vector<float>(std::move(dims), values);
+}
+
+std::vector<float> values_of(const Tensor& t) {
+  const HostArray host = t.to_host();
+  const auto data = host.data<float>();
+  return {data.begin(), data.end()};
+}
+
+Tensor dense_relu(const Tensor& x, const Tensor& w, const Tensor& b) { return relu(matmul(x, w) + b); }
+
+const HostArray kX = f32({2, 3}, {1, 2, 3, 4, 5, 6});
+const HostArray kW = f32({3, 2}, {1, -1, 0, 1, -1, 0});
+const HostArray kB = f32({2}, {0.5f, -4});
+// x @ w = {{-2, 1}, {-2, 1}}; with kB every entry goes negative, so relu gives zeros.
+
+TEST(Eager, OperationsRunAtOnceWithNumpyBroadcasting) {
+  const Tensor x = kX;
+  const Tensor row = f32({3}, {10, 20, 30});
+  EXPECT_FALSE(x.is_traced());
+  EXPECT_EQ(values_of(x + row), (std::vector<float>{11, 22, 33, 14, 25, 36}));
+  EXPECT_EQ(values_of(x * 2.0), (std::vector<float>{2, 4, 6, 8, 10, 12}));
+  const Tensor column = f32({2, 1}, {1, -1});
+  EXPECT_EQ(values_of(x * column), (std::vector<float>{1, 2, 3, -4, -5, -6}));
+  EXPECT_EQ(values_of(matmul(x, kW)), (std::vector<float>{-2, 1, -2, 1}));
+  EXPECT_EQ(values_of(dense_relu(kX, kW, kB)), (std::vector<float>{0, 0, 0, 0}));
+  EXPECT_EQ(values_of(transpose(x, {1, 0})), (std::vector<float>{1, 4, 2, 5, 3, 6}));
+}
+
+TEST(Trace, StagesTheWholeFunctionIntoOneModule) {
+  const TensorSpec x{DType::F32, {2, 3}}, w{DType::F32, {3, 2}}, b{DType::F32, {2}};
+  const Module module = trace(dense_relu, x, w, b);
+  const std::string text = module.to_string();
+  EXPECT_NE(text.find("dot("), std::string::npos) << text;
+  EXPECT_NE(text.find("maximum("), std::string::npos) << text;
+  // The text is real HLO: it parses, verifies and computes what eager mode computes.
+  auto parsed = ir::parse_module(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message();
+  ASSERT_TRUE(ir::verify(**parsed).ok());
+  const HostArray b_positive = f32({2}, {3, 0.5f});
+  const std::vector<HostArray> out = module.run({kX, kW, b_positive});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], dense_relu(kX, kW, b_positive).to_host());
+  const auto data = out[0].data<float>();
+  EXPECT_EQ(std::vector<float>(data.begin(), data.end()), (std::vector<float>{1, 1.5f, 1, 1.5f}));
+}
+
+TEST(Trace, TracedTensorsAreAbstract) {
+  const Module module = trace(
+      [](const Tensor& x) {
+        EXPECT_TRUE(x.is_traced());
+        EXPECT_EQ(x.shape_string(), "f32[4]");
+        EXPECT_THROW(x.to_host(), Error);
+        return exp(x);
+      },
+      TensorSpec{DType::F32, {4}});
+  EXPECT_EQ(module.instruction_count(), 2);
+}
+
+TEST(Jit, TracesOncePerSignature) {
+  auto f = jit([](const Tensor& a, const Tensor& b) { return tanh(a * b + a); });
+  const Tensor a = f32({3}, {0.1f, 0.2f, 0.3f});
+  const Tensor b = f32({3}, {1, 2, 3});
+  const Tensor first = f(a, b);
+  EXPECT_EQ(f.trace_count(), 1);
+  EXPECT_EQ(first.to_host(), tanh(a * b + a).to_host());
+  f(b, a);
+  EXPECT_EQ(f.trace_count(), 1);  // same shapes and dtypes: served from the cache
+  f(f32({2}, {1, 2}), f32({2}, {3, 4}));
+  EXPECT_EQ(f.trace_count(), 2);  // a new shape traces again
+}
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& error) {
+    return error.message();
+  }
+  return "no error";
+}
+
+TEST(TraceErrors, NameTheOperationTheShapesAndTheUsersLine) {
+  const std::string broadcast = error_of([] { (void)(Tensor(kX) + Tensor(kW)); });
+  EXPECT_NE(broadcast.find("add: shapes cannot be broadcast together; got f32[2,3] and f32[3,2]"),
+            std::string::npos)
+      << broadcast;
+  EXPECT_NE(broadcast.find("trace_test.cc:"), std::string::npos) << broadcast;
+
+  const std::string contraction = error_of([] {
+    (void)trace([](const Tensor& a, const Tensor& b) { return matmul(a, b); },
+                TensorSpec{DType::F32, {64, 128}}, TensorSpec{DType::F32, {256, 10}});
+  });
+  EXPECT_NE(contraction.find("dot:"), std::string::npos) << contraction;
+  EXPECT_NE(contraction.find("128"), std::string::npos) << contraction;
+  EXPECT_NE(contraction.find("256"), std::string::npos) << contraction;
+  EXPECT_NE(contraction.find("trace_test.cc:"), std::string::npos) << contraction;
+
+  const std::string dtypes = error_of([] {
+    (void)(Tensor(kB) + Tensor(HostArray::from_vector<double>({2}, {1, 2})));
+  });
+  EXPECT_NE(dtypes.find("different dtypes; got f32[2] and f64[2]"), std::string::npos) << dtypes;
+
+  EXPECT_NE(error_of([] { (void)exp(Tensor()); }).find("empty"), std::string::npos);
+}
+
+TEST(HostArray, SavesAndLoadsNpy) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "hlocc_host_array.npy";
+  kX.save_npy(path.string());
+  EXPECT_EQ(HostArray::load_npy(path.string()), kX);
+  std::filesystem::remove(path);
+  EXPECT_NE(error_of([] { (void)HostArray::load_npy("/nonexistent/x.npy"); }).find("x.npy"),
+            std::string::npos);
+  EXPECT_THROW((void)kX.data<double>(), Error);
+}
+
+}  // namespace
+}  // namespace hlocc

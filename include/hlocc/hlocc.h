@@ -7,3 +7,4 @@
 #include "hlocc/ops.h"
 #include "hlocc/tensor.h"
 #include "hlocc/trace.h"
+#include "hlocc/where.h"

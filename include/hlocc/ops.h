@@ -4,13 +4,10 @@
 /// shapes, and the caller's file:line.
 #pragma once
 
-#include <source_location>
-
 #include "hlocc/tensor.h"
+#include "hlocc/where.h"
 
 namespace hlocc {
-
-using Where = std::source_location;
 
 Tensor add(const Tensor& a, const Tensor& b, Where where = Where::current());
 Tensor subtract(const Tensor& a, const Tensor& b, Where where = Where::current());

@@ -5,7 +5,9 @@
 namespace hlocc::ir {
 
 std::string SourceLocation::to_string() const {
-  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+  // Traced instructions know their line only (std::source_location's column is not portable).
+  const std::string position = file + ":" + std::to_string(line);
+  return column > 0 ? position + ":" + std::to_string(column) : position;
 }
 
 Instruction::Instruction(Op op, Shape shape, std::string name)

@@ -22,7 +22,7 @@ struct SourceLocation {
   std::string file;
   int64_t line = 0;
   int64_t column = 0;
-  std::string to_string() const;  // "file:line:column"
+  std::string to_string() const;  // "file:line:column", or "file:line" when column is 0
 };
 
 class Instruction {

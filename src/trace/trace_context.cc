@@ -13,8 +13,8 @@ namespace {
 
 thread_local Trace* current_trace = nullptr;
 
-ir::SourceLocation to_source_location(const std::source_location& where) {
-  return ir::SourceLocation{where.file_name(), where.line(), where.column()};
+ir::SourceLocation to_source_location(const Where& where) {
+  return ir::SourceLocation{where.file_name(), where.line(), 0};
 }
 
 Tensor traced_tensor(ir::Instruction* instruction, const Trace* trace) {
@@ -28,7 +28,7 @@ Tensor traced_tensor(ir::Instruction* instruction, const Trace* trace) {
 // Eager mode: the one-op module for this op and these operand types, built and verified once.
 const ir::Module& eager_module(ir::Op op, const std::vector<Tensor>& operands,
                                const ir::Attributes& attrs, const std::optional<ir::Shape>& shape,
-                               const std::source_location& where) {
+                               const Where& where) {
   std::unique_ptr<ir::Module> module;
   {
     Trace trace("eager");
@@ -49,7 +49,7 @@ const ir::Module& eager_module(ir::Op op, const std::vector<Tensor>& operands,
 
 }  // namespace
 
-std::string user_location(const std::source_location& where) {
+std::string user_location(const Where& where) {
   return std::string("\n  at ") + where.file_name() + ":" + std::to_string(where.line()) + " in " +
          where.function_name() + " (traced)";
 }
@@ -74,7 +74,7 @@ Tensor Trace::parameter(const TensorSpec& spec) {
                        this);
 }
 
-ir::Instruction* Trace::use(const Tensor& tensor, const std::source_location& where) {
+ir::Instruction* Trace::use(const Tensor& tensor, const Where& where) {
   const detail::TensorNode& node = *tensor.node();
   if (node.value) return builder_.constant(*node.value);
   if (node.trace != this) {
@@ -89,7 +89,7 @@ std::unique_ptr<ir::Module> Trace::finish(const std::vector<Tensor>& outputs) {
   std::vector<ir::Instruction*> roots;
   for (const Tensor& output : outputs) {
     if (!output.defined()) throw Error("trace: the function returned an empty Tensor");
-    roots.push_back(use(output, std::source_location::current()));
+    roots.push_back(use(output, Where::current()));
   }
   if (roots.size() == 1) {
     entry_->set_root(roots[0]);
@@ -106,7 +106,7 @@ std::unique_ptr<ir::Module> Trace::finish(const std::vector<Tensor>& outputs) {
 }
 
 Tensor emit(ir::Op op, const std::vector<Tensor>& operands, ir::Attributes attrs,
-            std::optional<ir::Shape> shape, const std::source_location& where) {
+            std::optional<ir::Shape> shape, const Where& where) {
   for (size_t i = 0; i < operands.size(); ++i) {
     if (!operands[i].defined()) {
       throw Error(std::string(ir::op_name(op)) + ": operand " + std::to_string(i) +

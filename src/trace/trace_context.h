@@ -3,7 +3,7 @@
 #pragma once
 
 #include <memory>
-#include <source_location>
+#include "hlocc/where.h"
 #include <string>
 #include <vector>
 
@@ -27,7 +27,7 @@ class Trace {
   /// A new entry parameter of type `spec`, as a traced tensor.
   Tensor parameter(const TensorSpec& spec);
   /// The instruction standing for `tensor` here: its own, or a constant for a concrete tensor.
-  ir::Instruction* use(const Tensor& tensor, const std::source_location& where);
+  ir::Instruction* use(const Tensor& tensor, const Where& where);
   /// Ends the recording: the outputs become the root (a tuple when there are several) and the
   /// module is verified.
   std::unique_ptr<ir::Module> finish(const std::vector<Tensor>& outputs);
@@ -41,13 +41,13 @@ class Trace {
 };
 
 /// "\n  at file:line in function (traced)": the user's place, appended to trace-time errors.
-std::string user_location(const std::source_location& where);
+std::string user_location(const Where& where);
 
 /// Records (under a trace) or runs at once (eager) `op` on `operands`. `shape` is needed where
 /// operands and attributes do not determine the result (see ir::Builder::add). Throws hlocc::Error
 /// with the user's location on a broken shape rule.
 Tensor emit(ir::Op op, const std::vector<Tensor>& operands, ir::Attributes attrs = {},
             std::optional<ir::Shape> shape = std::nullopt,
-            const std::source_location& where = std::source_location::current());
+            const Where& where = Where::current());
 
 }  // namespace hlocc::tracing

@@ -31,6 +31,10 @@ Tensor reshape(const Tensor& x, const std::vector<int64_t>& dims, Where where = 
 /// numpy.transpose with an explicit permutation.
 Tensor transpose(const Tensor& x, const std::vector<int64_t>& permutation,
                  Where where = Where::current());
+/// Reductions over `axes` (negative counts from the end; all axes when empty), like numpy's.
+Tensor sum(const Tensor& x, const std::vector<int64_t>& axes = {}, Where where = Where::current());
+Tensor max(const Tensor& x, const std::vector<int64_t>& axes = {}, Where where = Where::current());
+Tensor min(const Tensor& x, const std::vector<int64_t>& axes = {}, Where where = Where::current());
 /// numpy.matmul for rank-2 operands (batched forms come with dot_general).
 Tensor matmul(const Tensor& a, const Tensor& b, Where where = Where::current());
 

@@ -1,5 +1,10 @@
 // The public operations: numpy-style front ends over emit(), one HLO op (or a few) each.
+#include <algorithm>
+#include <functional>
+#include <limits>
+
 #include "hlocc/ops.h"
+#include "hlocc/trace.h"
 #include "trace/tensor_node.h"
 #include "trace/trace_context.h"
 
@@ -46,6 +51,56 @@ Tensor binary(ir::Op op, const Tensor& a, const Tensor& b, const Where& where) {
 }
 
 Tensor unary(ir::Op op, const Tensor& x, const Where& where) { return emit(op, {x}, {}, {}, where); }
+
+// Runs `body` on the operands inside the current trace; in eager mode, traces it alone and runs it
+// at once. For operations that need more than one emit(), such as reductions with their
+// computations (which must live in the module being recorded).
+Tensor staged(const std::vector<Tensor>& operands,
+              const std::function<Tensor(const std::vector<Tensor>&)>& body) {
+  if (tracing::Trace::current() != nullptr) return body(operands);
+  std::vector<TensorSpec> specs;
+  std::vector<HostArray> values;
+  for (const Tensor& operand : operands) {
+    specs.push_back(TensorSpec{operand.dtype(), operand.dims()});
+    values.push_back(operand.to_host());
+  }
+  const Module module = trace_function(
+      [&](const std::vector<Tensor>& args) { return std::vector<Tensor>{body(args)}; }, specs);
+  return Tensor(module.run(values)[0]);
+}
+
+// The axes of a reduction, checked, made non-negative and sorted; all axes when `axes` is empty.
+std::vector<int64_t> reduction_axes(const Tensor& x, const std::vector<int64_t>& axes,
+                                    const char* op, const Where& where) {
+  std::vector<int64_t> result;
+  for (int64_t axis : axes) {
+    const int64_t normalized = axis < 0 ? axis + x.rank() : axis;
+    if (normalized < 0 || normalized >= x.rank()) {
+      throw Error(std::string(op) + ": axis " + std::to_string(axis) + " is out of range for " +
+                  x.shape_string() + tracing::user_location(where));
+    }
+    result.push_back(normalized);
+  }
+  if (axes.empty()) {
+    for (int64_t axis = 0; axis < x.rank(); ++axis) result.push_back(axis);
+  }
+  std::sort(result.begin(), result.end());
+  result.erase(std::unique(result.begin(), result.end()), result.end());
+  return result;
+}
+
+// reduce(x, init) over `axes` with the binary `op`, whose identity is `init`.
+Tensor reduction(ir::Op op, double init, const Tensor& x, const std::vector<int64_t>& axes,
+                 const Where& where) {
+  const std::vector<int64_t> dims = reduction_axes(x, axes, ir::op_name(op).data(), where);
+  return staged({x}, [&](const std::vector<Tensor>& args) {
+    const Tensor& value = args[0];
+    ir::Attributes attrs = dims_attr("dimensions", dims);
+    attrs.set("to_apply", tracing::Trace::current()->scalar_computation(op, value.dtype()));
+    return emit(ir::Op::Reduce, {value, full_like_scalar(init, value.dtype(), where)},
+                std::move(attrs), {}, where);
+  });
+}
 
 }  // namespace
 
@@ -111,6 +166,17 @@ Tensor reshape(const Tensor& x, const std::vector<int64_t>& dims, Where where) {
 
 Tensor transpose(const Tensor& x, const std::vector<int64_t>& permutation, Where where) {
   return emit(ir::Op::Transpose, {x}, dims_attr("dimensions", permutation), {}, where);
+}
+
+Tensor sum(const Tensor& x, const std::vector<int64_t>& axes, Where where) {
+  return reduction(ir::Op::Add, 0, x, axes, where);
+}
+Tensor max(const Tensor& x, const std::vector<int64_t>& axes, Where where) {
+  // -inf converts to the lowest value of integer types (convert saturates), the identity of max.
+  return reduction(ir::Op::Maximum, -std::numeric_limits<double>::infinity(), x, axes, where);
+}
+Tensor min(const Tensor& x, const std::vector<int64_t>& axes, Where where) {
+  return reduction(ir::Op::Minimum, std::numeric_limits<double>::infinity(), x, axes, where);
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b, Where where) {

@@ -85,6 +85,22 @@ ir::Instruction* Trace::use(const Tensor& tensor, const Where& where) {
   return node.instruction;
 }
 
+ir::Computation* Trace::scalar_computation(ir::Op op, DType dtype) {
+  auto [it, inserted] = scalar_computations_.try_emplace({op, dtype}, nullptr);
+  if (!inserted) return it->second;
+  // Callees come before their callers in a module, so the new computation goes first.
+  auto computation = std::make_unique<ir::Computation>(
+      module_->fresh_name(std::string(ir::op_name(op)) + "_" + std::string(ir::dtype_name(dtype))));
+  ir::Builder builder(computation.get());
+  ir::Computation* added = module_->add_computation(std::move(computation));
+  ir::Instruction* a = builder.parameter(0, ir::Shape::scalar(dtype), "a");
+  ir::Instruction* b = builder.parameter(1, ir::Shape::scalar(dtype), "b");
+  Result<ir::Instruction*> combined = builder.add(op, {a, b});
+  if (!combined.ok()) throw combined.error();
+  it->second = added;
+  return added;
+}
+
 std::unique_ptr<ir::Module> Trace::finish(const std::vector<Tensor>& outputs) {
   std::vector<ir::Instruction*> roots;
   for (const Tensor& output : outputs) {

@@ -2,6 +2,7 @@
 // it is destroyed); operations on tensors then append instructions to its entry computation.
 #pragma once
 
+#include <map>
 #include <memory>
 #include "hlocc/where.h"
 #include <string>
@@ -28,6 +29,8 @@ class Trace {
   Tensor parameter(const TensorSpec& spec);
   /// The instruction standing for `tensor` here: its own, or a constant for a concrete tensor.
   ir::Instruction* use(const Tensor& tensor, const Where& where);
+  /// The computation `(T a, T b) -> T { op(a, b) }` for reductions, added to the module once.
+  ir::Computation* scalar_computation(ir::Op op, DType dtype);
   /// Ends the recording: the outputs become the root (a tuple when there are several) and the
   /// module is verified.
   std::unique_ptr<ir::Module> finish(const std::vector<Tensor>& outputs);
@@ -38,6 +41,7 @@ class Trace {
   ir::Computation* entry_;
   ir::Builder builder_;
   int64_t parameter_count_ = 0;
+  std::map<std::pair<ir::Op, DType>, ir::Computation*> scalar_computations_;
 };
 
 /// "\n  at file:line in function (traced)": the user's place, appended to trace-time errors.

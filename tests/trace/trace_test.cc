@@ -40,6 +40,34 @@ TEST(Eager, OperationsRunAtOnceWithNumpyBroadcasting) {
   EXPECT_EQ(values_of(transpose(x, {1, 0})), (std::vector<float>{1, 4, 2, 5, 3, 6}));
 }
 
+TEST(Eager, Reductions) {
+  const Tensor x = kX;  // {{1, 2, 3}, {4, 5, 6}}
+  EXPECT_EQ(values_of(sum(x)), (std::vector<float>{21}));
+  EXPECT_EQ(values_of(sum(x, {0})), (std::vector<float>{5, 7, 9}));
+  EXPECT_EQ(values_of(max(x, {-1})), (std::vector<float>{3, 6}));
+  EXPECT_EQ(values_of(min(x, {1, 0})), (std::vector<float>{1}));
+  const Tensor ints = HostArray::from_vector<int32_t>({3}, {-7, -9, -8});
+  EXPECT_EQ(max(ints).to_host().data<int32_t>()[0], -7);
+  EXPECT_THROW((void)sum(x, {2}), Error);
+}
+
+TEST(Trace, ReductionsShareOneComputationPerOpAndType) {
+  const Module module = trace([](const Tensor& x) { return sum(x, {0}) + sum(x, {0}) * max(x, {0}); },
+                              TensorSpec{DType::F32, {2, 3}});
+  const std::string text = module.to_string();
+  auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("%add_f32.0 ("), 1u) << text;  // defined once, used by both sums
+  EXPECT_EQ(count("to_apply=%add_f32.0"), 2u) << text;
+  EXPECT_EQ(module.run({kX})[0], (sum(kX, {0}) + sum(kX, {0}) * max(kX, {0})).to_host());
+  auto parsed = ir::parse_module(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message() << text;
+  EXPECT_TRUE(ir::verify(**parsed).ok());
+}
+
 TEST(Trace, StagesTheWholeFunctionIntoOneModule) {
   const TensorSpec x{DType::F32, {2, 3}}, w{DType::F32, {3, 2}}, b{DType::F32, {2}};
   const Module module = trace(dense_relu, x, w, b);

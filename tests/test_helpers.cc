@@ -101,6 +101,16 @@ std::unique_ptr<ir::Module> parse_and_verify(std::string_view text) {
   return std::move(module).value();
 }
 
+ir::Literal random_f32(std::vector<int64_t> dims, uint64_t seed) {
+  ir::Literal literal(ir::Shape::array(ir::DType::F32, std::move(dims)));
+  uint64_t state = seed;
+  for (float& value : literal.data<float>()) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    value = static_cast<float>(static_cast<double>(state >> 40) / double(1 << 23) - 1.0);
+  }
+  return literal;
+}
+
 ir::Literal literal(std::string_view text) {
   auto result = ir::parse_literal(text);
   if (!result.ok()) {

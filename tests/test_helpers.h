@@ -27,6 +27,9 @@ std::string compare_literals(const ir::Literal& expected, const ir::Literal& act
 /// Parses and verifies `text`; fails the current test (and returns null) on error.
 std::unique_ptr<ir::Module> parse_and_verify(std::string_view text);
 
+/// Deterministic values in [-1, 1) from a linear congruential generator (no ties in practice).
+ir::Literal random_f32(std::vector<int64_t> dims, uint64_t seed);
+
 /// Parses a literal; fails the current test on error.
 ir::Literal literal(std::string_view text);
 

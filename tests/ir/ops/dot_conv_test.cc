@@ -3,6 +3,8 @@
 // evaluator shows up as a slow test. Small cases live in tests/golden/dot_conv/*.hlo.
 #include <gtest/gtest.h>
 
+#include "test_helpers.h"
+
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -14,16 +16,6 @@
 namespace hlocc::ir {
 namespace {
 
-// Deterministic values in [-1, 1) from a linear congruential generator.
-Literal random_f32(std::vector<int64_t> dims, uint64_t seed) {
-  Literal literal(Shape::array(DType::F32, std::move(dims)));
-  uint64_t state = seed;
-  for (float& value : literal.data<float>()) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    value = static_cast<float>(static_cast<double>(state >> 40) / double(1 << 23) - 1.0);
-  }
-  return literal;
-}
 
 Literal run(const std::string& text, std::span<const Literal> args) {
   auto module = parse_module(text, "dot_conv_test");
@@ -45,8 +37,8 @@ TEST(Convolution, Vgg3x3LayerMatchesNaiveFormulaAtSampledPoints) {
       "  ROOT c = f32[8,64,56,56] convolution(x, k), window={size=3x3 pad=1_1x1_1}, "
       "dim_labels=bf01_oi01->bf01\n"
       "}\n";
-  const Literal args[] = {random_f32({kBatch, kFeatures, kSize, kSize}, 1),
-                          random_f32({kFeatures, kFeatures, 3, 3}, 2)};
+  const Literal args[] = {testing::random_f32({kBatch, kFeatures, kSize, kSize}, 1),
+                          testing::random_f32({kFeatures, kFeatures, 3, 3}, 2)};
   const Literal result = run(text, args);
   const std::span<const float> x = args[0].data<float>(), k = args[1].data<float>();
   const std::span<const float> out = result.data<float>();
@@ -80,7 +72,7 @@ TEST(Dot, LargeBatchedDotMatchesNaiveFormulaAtSampledPoints) {
       "  ROOT d = f32[3,96,256] dot(a, b), lhs_batch_dims={0}, lhs_contracting_dims={2}, "
       "rhs_batch_dims={0}, rhs_contracting_dims={2}\n"
       "}\n";
-  const Literal args[] = {random_f32({3, 96, 512}, 3), random_f32({3, 256, 512}, 4)};
+  const Literal args[] = {testing::random_f32({3, 96, 512}, 3), testing::random_f32({3, 256, 512}, 4)};
   const Literal result = run(text, args);
   const std::span<const float> a = args[0].data<float>(), b = args[1].data<float>();
   for (int64_t sample = 0; sample < 32; ++sample) {

@@ -79,22 +79,12 @@ ENTRY main {
   ROOT out = (f32[8,64,56,56], f32[8,64,112,112]) tuple(y, dx)
 })";
 
-// Deterministic distinct-looking values in [-1, 1) from a linear congruential generator.
-Literal random_f32(std::vector<int64_t> dims, uint64_t seed) {
-  Literal literal(Shape::array(DType::F32, std::move(dims)));
-  uint64_t state = seed;
-  for (float& value : literal.data<float>()) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    value = static_cast<float>(static_cast<double>(state >> 40) / double(1 << 23) - 1.0);
-  }
-  return literal;
-}
 
 TEST(ReduceWindow, VggMaxPoolAndGradientMatchNaiveFormula) {
   const auto module = testing::parse_and_verify(kPool);
   ASSERT_TRUE(module);
-  const std::vector<Literal> args = {random_f32({8, 64, 112, 112}, 1),
-                                     random_f32({8, 64, 56, 56}, 2)};
+  const std::vector<Literal> args = {testing::random_f32({8, 64, 112, 112}, 1),
+                                     testing::random_f32({8, 64, 56, 56}, 2)};
   Result<Literal> result = reference::evaluate(*module, args);
   ASSERT_TRUE(result.ok()) << result.error().message();
   const auto x = args[0].data<float>();

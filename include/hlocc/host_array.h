@@ -69,15 +69,18 @@ class HostArray {
 
   /// The elements as T; throws if T is not the element type.
   template <class T>
-  std::span<T> data() {
+  std::span<T> data() & {
     check_type(dtype_of<T>());
     return {reinterpret_cast<T*>(bytes_.data()), static_cast<size_t>(element_count())};
   }
   template <class T>
-  std::span<const T> data() const {
+  std::span<const T> data() const& {
     check_type(dtype_of<T>());
     return {reinterpret_cast<const T*>(bytes_.data()), static_cast<size_t>(element_count())};
   }
+  /// A span into a temporary would dangle (`t.to_host().data<float>()`): keep the array first.
+  template <class T>
+  std::span<const T> data() && = delete;
   /// Element i converted to double (complex: the real part), whatever the element type.
   double as_double(int64_t i) const;
   std::span<const std::byte> bytes() const { return bytes_; }

@@ -16,7 +16,40 @@ Tensor divide(const Tensor& a, const Tensor& b, Where where = Where::current());
 Tensor maximum(const Tensor& a, const Tensor& b, Where where = Where::current());
 Tensor minimum(const Tensor& a, const Tensor& b, Where where = Where::current());
 
+Tensor power(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor remainder(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor atan2(const Tensor& a, const Tensor& b, Where where = Where::current());
+
+/// Comparisons give pred tensors (floats compare as IEEE: NaN is unequal to everything).
+Tensor equal(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor not_equal(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor less(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor less_equal(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor greater(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor greater_equal(const Tensor& a, const Tensor& b, Where where = Where::current());
+/// numpy.where: elements of a where condition is true, else of b; all three broadcast together.
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b,
+             Where where = Where::current());
+/// The elements converted to `dtype` (XLA's convert: float to int saturates, NaN becomes 0).
+Tensor astype(const Tensor& x, DType dtype, Where where = Where::current());
+
 Tensor negative(const Tensor& x, Where where = Where::current());
+Tensor abs(const Tensor& x, Where where = Where::current());
+Tensor sign(const Tensor& x, Where where = Where::current());
+Tensor floor(const Tensor& x, Where where = Where::current());
+Tensor ceil(const Tensor& x, Where where = Where::current());
+/// Rounds half to even, like numpy.round.
+Tensor round(const Tensor& x, Where where = Where::current());
+Tensor expm1(const Tensor& x, Where where = Where::current());
+Tensor log1p(const Tensor& x, Where where = Where::current());
+Tensor rsqrt(const Tensor& x, Where where = Where::current());
+Tensor cbrt(const Tensor& x, Where where = Where::current());
+Tensor sin(const Tensor& x, Where where = Where::current());
+Tensor cos(const Tensor& x, Where where = Where::current());
+Tensor tan(const Tensor& x, Where where = Where::current());
+Tensor sigmoid(const Tensor& x, Where where = Where::current());
+Tensor isfinite(const Tensor& x, Where where = Where::current());
+Tensor logical_not(const Tensor& x, Where where = Where::current());
 Tensor exp(const Tensor& x, Where where = Where::current());
 Tensor log(const Tensor& x, Where where = Where::current());
 Tensor tanh(const Tensor& x, Where where = Where::current());

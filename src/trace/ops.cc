@@ -39,15 +39,26 @@ std::vector<int64_t> broadcast_dims(const Tensor& a, const Tensor& b, const char
   return result;
 }
 
-Tensor binary(ir::Op op, const Tensor& a, const Tensor& b, const Where& where) {
+void check_same_dtype(const Tensor& a, const Tensor& b, const char* name, const Where& where) {
+  if (a.dtype() == b.dtype()) return;
+  throw Error(std::string(name) + ": operands have different dtypes; got " + a.shape_string() +
+              " and " + b.shape_string() + tracing::user_location(where) +
+              "\n  hint: convert one operand with astype");
+}
+
+Tensor binary(ir::Op op, const Tensor& a, const Tensor& b, const Where& where,
+              ir::Attributes attrs = {}) {
   const char* name = ir::op_name(op).data();
-  if (a.dtype() != b.dtype()) {
-    throw Error(std::string(name) + ": operands have different dtypes; got " + a.shape_string() +
-                " and " + b.shape_string() + tracing::user_location(where) +
-                "\n  hint: convert one operand with astype");
-  }
+  check_same_dtype(a, b, name, where);
   const std::vector<int64_t> dims = broadcast_dims(a, b, name, where);
-  return emit(op, {broadcast_to(a, dims, where), broadcast_to(b, dims, where)}, {}, {}, where);
+  return emit(op, {broadcast_to(a, dims, where), broadcast_to(b, dims, where)}, std::move(attrs), {},
+              where);
+}
+
+Tensor compare(const char* direction, const Tensor& a, const Tensor& b, const Where& where) {
+  ir::Attributes attrs;
+  attrs.set("direction", std::string(direction));
+  return binary(ir::Op::Compare, a, b, where, std::move(attrs));
 }
 
 Tensor unary(ir::Op op, const Tensor& x, const Where& where) { return emit(op, {x}, {}, {}, where); }
@@ -121,7 +132,64 @@ Tensor minimum(const Tensor& a, const Tensor& b, Where where) {
   return binary(ir::Op::Minimum, a, b, where);
 }
 
+Tensor power(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::Power, a, b, where);
+}
+Tensor remainder(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::Remainder, a, b, where);
+}
+Tensor atan2(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::Atan2, a, b, where);
+}
+
+Tensor equal(const Tensor& a, const Tensor& b, Where where) { return compare("EQ", a, b, where); }
+Tensor not_equal(const Tensor& a, const Tensor& b, Where where) {
+  return compare("NE", a, b, where);
+}
+Tensor less(const Tensor& a, const Tensor& b, Where where) { return compare("LT", a, b, where); }
+Tensor less_equal(const Tensor& a, const Tensor& b, Where where) {
+  return compare("LE", a, b, where);
+}
+Tensor greater(const Tensor& a, const Tensor& b, Where where) { return compare("GT", a, b, where); }
+Tensor greater_equal(const Tensor& a, const Tensor& b, Where where) {
+  return compare("GE", a, b, where);
+}
+
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b, Where where) {
+  if (condition.dtype() != DType::Pred) {
+    throw Error("where: the condition must be pred; got " + condition.shape_string() +
+                tracing::user_location(where) + "\n  hint: compare first, e.g. greater(x, 0)");
+  }
+  check_same_dtype(a, b, "where", where);
+  const Tensor shape_of_both = broadcast_to(a, broadcast_dims(a, b, "where", where), where);
+  const std::vector<int64_t> dims = broadcast_dims(condition, shape_of_both, "where", where);
+  return emit(ir::Op::Select,
+              {broadcast_to(condition, dims, where), broadcast_to(a, dims, where),
+               broadcast_to(b, dims, where)},
+              {}, {}, where);
+}
+
+Tensor astype(const Tensor& x, DType dtype, Where where) {
+  if (x.dtype() == dtype) return x;
+  return emit(ir::Op::Convert, {x}, {}, ir::Shape::array(dtype, x.dims()), where);
+}
+
 Tensor negative(const Tensor& x, Where where) { return unary(ir::Op::Negate, x, where); }
+Tensor abs(const Tensor& x, Where where) { return unary(ir::Op::Abs, x, where); }
+Tensor sign(const Tensor& x, Where where) { return unary(ir::Op::Sign, x, where); }
+Tensor floor(const Tensor& x, Where where) { return unary(ir::Op::Floor, x, where); }
+Tensor ceil(const Tensor& x, Where where) { return unary(ir::Op::Ceil, x, where); }
+Tensor round(const Tensor& x, Where where) { return unary(ir::Op::RoundNearestEven, x, where); }
+Tensor expm1(const Tensor& x, Where where) { return unary(ir::Op::Expm1, x, where); }
+Tensor log1p(const Tensor& x, Where where) { return unary(ir::Op::Log1p, x, where); }
+Tensor rsqrt(const Tensor& x, Where where) { return unary(ir::Op::Rsqrt, x, where); }
+Tensor cbrt(const Tensor& x, Where where) { return unary(ir::Op::Cbrt, x, where); }
+Tensor sin(const Tensor& x, Where where) { return unary(ir::Op::Sine, x, where); }
+Tensor cos(const Tensor& x, Where where) { return unary(ir::Op::Cosine, x, where); }
+Tensor tan(const Tensor& x, Where where) { return unary(ir::Op::Tan, x, where); }
+Tensor sigmoid(const Tensor& x, Where where) { return unary(ir::Op::Logistic, x, where); }
+Tensor isfinite(const Tensor& x, Where where) { return unary(ir::Op::IsFinite, x, where); }
+Tensor logical_not(const Tensor& x, Where where) { return unary(ir::Op::Not, x, where); }
 Tensor exp(const Tensor& x, Where where) { return unary(ir::Op::Exp, x, where); }
 Tensor log(const Tensor& x, Where where) { return unary(ir::Op::Log, x, where); }
 Tensor tanh(const Tensor& x, Where where) { return unary(ir::Op::Tanh, x, where); }

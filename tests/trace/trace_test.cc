@@ -1,6 +1,7 @@
 // The front end: eager operations, tracing into one module, jit's cache, and trace-time errors.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "hlocc/hlocc.h"
@@ -49,6 +50,30 @@ TEST(Eager, Reductions) {
   const Tensor ints = HostArray::from_vector<int32_t>({3}, {-7, -9, -8});
   EXPECT_EQ(max(ints).to_host().as_double(0), -7);
   EXPECT_THROW((void)sum(x, {2}), Error);
+}
+
+std::vector<bool> bools_of(const Tensor& t) {
+  const HostArray host = t.to_host();
+  const auto data = host.data<bool>();
+  return {data.begin(), data.end()};
+}
+
+TEST(Eager, ComparisonsWhereAndConversions) {
+  const Tensor x = f32({4}, {1, 2, 3, std::nanf("")});
+  const Tensor two = f32({}, {2});
+  EXPECT_EQ(bools_of(less(x, two)), (std::vector<bool>{true, false, false, false}));
+  EXPECT_EQ(bools_of(greater_equal(x, two)), (std::vector<bool>{false, true, true, false}));
+  EXPECT_EQ(bools_of(not_equal(x, x)), (std::vector<bool>{false, false, false, true}));
+  EXPECT_EQ(bools_of(isfinite(x)), (std::vector<bool>{true, true, true, false}));
+  EXPECT_EQ(values_of(where(greater(x, two), x, f32({}, {0}))), (std::vector<float>{0, 0, 3, 0}));
+  const HostArray as_int = astype(f32({3}, {1.7f, -2.5f, std::nanf("")}), DType::S32).to_host();
+  EXPECT_EQ(as_int, HostArray::from_vector<int32_t>({3}, {1, -2, 0}));
+  EXPECT_EQ(values_of(round(f32({4}, {0.5f, 1.5f, 2.5f, -3.5f}))),
+            (std::vector<float>{0, 2, 2, -4}));
+  EXPECT_EQ(values_of(power(two, f32({3}, {0, 1, 3}))), (std::vector<float>{1, 2, 8}));
+  EXPECT_EQ(values_of(sigmoid(f32({1}, {0}))), (std::vector<float>{0.5f}));
+  EXPECT_EQ(values_of(abs(f32({2}, {-1.5f, 2}))), (std::vector<float>{1.5f, 2}));
+  EXPECT_THROW((void)where(x, x, x), Error);  // the condition must be pred
 }
 
 TEST(Trace, ReductionsShareOneComputationPerOpAndType) {

@@ -1,6 +1,7 @@
 /// The hlocc public API: write array programs as ordinary C++, stage them whole into HLO.
 #pragma once
 
+#include "hlocc/control_flow.h"
 #include "hlocc/dtype.h"
 #include "hlocc/error.h"
 #include "hlocc/host_array.h"

@@ -63,23 +63,6 @@ Tensor compare(const char* direction, const Tensor& a, const Tensor& b, const Wh
 
 Tensor unary(ir::Op op, const Tensor& x, const Where& where) { return emit(op, {x}, {}, {}, where); }
 
-// Runs `body` on the operands inside the current trace; in eager mode, traces it alone and runs it
-// at once. For operations that need more than one emit(), such as reductions with their
-// computations (which must live in the module being recorded).
-Tensor staged(const std::vector<Tensor>& operands,
-              const std::function<Tensor(const std::vector<Tensor>&)>& body) {
-  if (tracing::Trace::current() != nullptr) return body(operands);
-  std::vector<TensorSpec> specs;
-  std::vector<HostArray> values;
-  for (const Tensor& operand : operands) {
-    specs.push_back(TensorSpec{operand.dtype(), operand.dims()});
-    values.push_back(operand.to_host());
-  }
-  const Module module = trace_function(
-      [&](const std::vector<Tensor>& args) { return std::vector<Tensor>{body(args)}; }, specs);
-  return Tensor(module.run(values)[0]);
-}
-
 // The axes of a reduction, checked, made non-negative and sorted; all axes when `axes` is empty.
 std::vector<int64_t> reduction_axes(const Tensor& x, const std::vector<int64_t>& axes,
                                     const char* op, const Where& where) {
@@ -104,13 +87,14 @@ std::vector<int64_t> reduction_axes(const Tensor& x, const std::vector<int64_t>&
 Tensor reduction(ir::Op op, double init, const Tensor& x, const std::vector<int64_t>& axes,
                  const Where& where) {
   const std::vector<int64_t> dims = reduction_axes(x, axes, ir::op_name(op).data(), where);
-  return staged({x}, [&](const std::vector<Tensor>& args) {
+  return tracing::staged({x}, [&](const std::vector<Tensor>& args) {
     const Tensor& value = args[0];
     ir::Attributes attrs = dims_attr("dimensions", dims);
     attrs.set("to_apply", tracing::Trace::current()->scalar_computation(op, value.dtype()));
-    return emit(ir::Op::Reduce, {value, full_like_scalar(init, value.dtype(), where)},
-                std::move(attrs), {}, where);
-  });
+    return std::vector<Tensor>{emit(ir::Op::Reduce,
+                                    {value, full_like_scalar(init, value.dtype(), where)},
+                                    std::move(attrs), {}, where)};
+  })[0];
 }
 
 }  // namespace

@@ -56,10 +56,22 @@ std::string user_location(const Where& where) {
 
 Trace::Trace(const std::string& name)
     : enclosing_(current_trace),
-      module_(std::make_unique<ir::Module>(name)),
-      entry_(module_->add_computation(std::make_unique<ir::Computation>("main"))),
-      builder_(entry_) {
-  module_->set_entry(entry_);
+      parent_(nullptr),
+      owned_module_(std::make_unique<ir::Module>(name)),
+      module_(owned_module_.get()),
+      computation_(module_->add_computation(std::make_unique<ir::Computation>("main"))),
+      builder_(computation_) {
+  module_->set_entry(computation_);
+  current_trace = this;
+}
+
+Trace::Trace(Trace& parent, const std::string& name)
+    : enclosing_(current_trace),
+      parent_(&parent),
+      module_(parent.module_),
+      computation_(module_->add_computation(
+          std::make_unique<ir::Computation>(module_->fresh_name(name)))),
+      builder_(computation_) {
   current_trace = this;
 }
 
@@ -67,7 +79,15 @@ Trace::~Trace() { current_trace = enclosing_; }
 
 Trace* Trace::current() { return current_trace; }
 
+bool Trace::is_ancestor(const Trace* trace) const {
+  for (const Trace* t = parent_; t != nullptr; t = t->parent_) {
+    if (t == trace) return true;
+  }
+  return false;
+}
+
 Tensor Trace::parameter(const TensorSpec& spec) {
+  HLOCC_CHECK(captures_.empty()) << "explicit parameters must come before captures";
   const int64_t number = parameter_count_++;
   return traced_tensor(builder_.parameter(number, ir::Shape::array(spec.dtype, spec.dims),
                                           "arg" + std::to_string(number)),
@@ -77,18 +97,24 @@ Tensor Trace::parameter(const TensorSpec& spec) {
 ir::Instruction* Trace::use(const Tensor& tensor, const Where& where) {
   const detail::TensorNode& node = *tensor.node();
   if (node.value) return builder_.constant(*node.value);
-  if (node.trace != this) {
+  if (node.trace == this) return node.instruction;
+  if (!is_ancestor(node.trace)) {
     throw Error("a tensor of another trace was used here; got " + tensor.shape_string() +
                 user_location(where) +
                 "\n  hint: pass the tensor to the traced function as an argument");
   }
-  return node.instruction;
+  auto [it, inserted] = capture_parameters_.try_emplace(&node, nullptr);
+  if (inserted) {
+    it->second = builder_.parameter(parameter_count_++, node.shape, "captured");
+    captures_.push_back(tensor);
+  }
+  return it->second;
 }
 
 ir::Computation* Trace::scalar_computation(ir::Op op, DType dtype) {
+  if (parent_ != nullptr) return parent_->scalar_computation(op, dtype);
   auto [it, inserted] = scalar_computations_.try_emplace({op, dtype}, nullptr);
   if (!inserted) return it->second;
-  // Callees come before their callers in a module, so the new computation goes first.
   auto computation = std::make_unique<ir::Computation>(
       module_->fresh_name(std::string(ir::op_name(op)) + "_" + std::string(ir::dtype_name(dtype))));
   ir::Builder builder(computation.get());
@@ -101,24 +127,53 @@ ir::Computation* Trace::scalar_computation(ir::Op op, DType dtype) {
   return added;
 }
 
-std::unique_ptr<ir::Module> Trace::finish(const std::vector<Tensor>& outputs) {
+ir::Instruction* Trace::set_root(const std::vector<Tensor>& outputs, bool as_tuple,
+                                 const Where& where) {
   std::vector<ir::Instruction*> roots;
   for (const Tensor& output : outputs) {
-    if (!output.defined()) throw Error("trace: the function returned an empty Tensor");
-    roots.push_back(use(output, Where::current()));
+    if (!output.defined()) throw Error("trace: the function returned an empty Tensor" + user_location(where));
+    roots.push_back(use(output, where));
   }
-  if (roots.size() == 1) {
-    entry_->set_root(roots[0]);
-  } else {
-    Result<ir::Instruction*> tuple = builder_.add(ir::Op::Tuple, roots);
-    if (!tuple.ok()) throw tuple.error();
+  if (roots.size() == 1 && !as_tuple) {
+    computation_->set_root(roots[0]);
+    return roots[0];
   }
+  Result<ir::Instruction*> tuple = builder_.add(ir::Op::Tuple, roots);
+  if (!tuple.ok()) throw tuple.error();
+  return *tuple;
+}
+
+std::unique_ptr<ir::Module> Trace::finish(const std::vector<Tensor>& outputs) {
+  HLOCC_CHECK(owned_module_) << "finish on a nested trace";
+  set_root(outputs, outputs.size() != 1, Where::current());
   const Status verified = ir::verify(*module_);
   if (!verified.ok()) {
     throw Error("trace: the recorded module does not verify (internal error): " +
                 verified.error().message());
   }
-  return std::move(module_);
+  return std::move(owned_module_);
+}
+
+ir::Computation* Trace::finish_nested(const std::vector<Tensor>& outputs, bool as_tuple,
+                                      const Where& where) {
+  HLOCC_CHECK(parent_ != nullptr) << "finish_nested on a top-level trace";
+  set_root(outputs, as_tuple, where);
+  return computation_;
+}
+
+std::vector<Tensor> staged(const std::vector<Tensor>& operands,
+                           const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& body) {
+  if (Trace::current() != nullptr) return body(operands);
+  std::vector<TensorSpec> specs;
+  std::vector<HostArray> values;
+  for (const Tensor& operand : operands) {
+    specs.push_back(TensorSpec{operand.dtype(), operand.dims()});
+    values.push_back(operand.to_host());
+  }
+  const Module module = trace_function(body, specs);
+  std::vector<Tensor> results;
+  for (HostArray& value : module.run(values)) results.emplace_back(std::move(value));
+  return results;
 }
 
 Tensor emit(ir::Op op, const std::vector<Tensor>& operands, ir::Attributes attrs,

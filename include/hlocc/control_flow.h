@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "hlocc/tensor.h"
@@ -29,5 +30,19 @@ Tensors cond(const Tensor& pred, const TensorsFunction& true_fn, const TensorsFu
 Tensors fori_loop(int32_t lower, int32_t upper,
                   const std::function<Tensors(const Tensor&, const Tensors&)>& body,
                   const Tensors& init, Where where = Where::current());
+
+/// What scan returns: the final carry, and the per-step outputs stacked along a new axis 0.
+struct ScanResult {
+  Tensors carry;
+  Tensors ys;
+};
+/// fn(carry, x) returns (new carry, y) for one step.
+using ScanFunction =
+    std::function<std::pair<Tensors, Tensors>(const Tensors& carry, const Tensors& x)>;
+
+/// for i in [0, n): carry, y_i = fn(carry, {xs[0][i], xs[1][i], ...}); ys = stack(y_i). All xs
+/// share the leading dimension n. One HLO while loop with the slices read and written in place.
+ScanResult scan(const ScanFunction& fn, const Tensors& init, const Tensors& xs,
+                Where where = Where::current());
 
 }  // namespace hlocc

@@ -16,20 +16,60 @@
 namespace hlocc {
 
 /// The DType stored as C++ type T (bool, fixed-width integers, float, double, std::complex).
-template <class T> constexpr DType dtype_of();
-template <> constexpr DType dtype_of<bool>() { return DType::Pred; }
-template <> constexpr DType dtype_of<int8_t>() { return DType::S8; }
-template <> constexpr DType dtype_of<int16_t>() { return DType::S16; }
-template <> constexpr DType dtype_of<int32_t>() { return DType::S32; }
-template <> constexpr DType dtype_of<int64_t>() { return DType::S64; }
-template <> constexpr DType dtype_of<uint8_t>() { return DType::U8; }
-template <> constexpr DType dtype_of<uint16_t>() { return DType::U16; }
-template <> constexpr DType dtype_of<uint32_t>() { return DType::U32; }
-template <> constexpr DType dtype_of<uint64_t>() { return DType::U64; }
-template <> constexpr DType dtype_of<float>() { return DType::F32; }
-template <> constexpr DType dtype_of<double>() { return DType::F64; }
-template <> constexpr DType dtype_of<std::complex<float>>() { return DType::C64; }
-template <> constexpr DType dtype_of<std::complex<double>>() { return DType::C128; }
+template <class T>
+constexpr DType dtype_of();
+template <>
+constexpr DType dtype_of<bool>() {
+  return DType::Pred;
+}
+template <>
+constexpr DType dtype_of<int8_t>() {
+  return DType::S8;
+}
+template <>
+constexpr DType dtype_of<int16_t>() {
+  return DType::S16;
+}
+template <>
+constexpr DType dtype_of<int32_t>() {
+  return DType::S32;
+}
+template <>
+constexpr DType dtype_of<int64_t>() {
+  return DType::S64;
+}
+template <>
+constexpr DType dtype_of<uint8_t>() {
+  return DType::U8;
+}
+template <>
+constexpr DType dtype_of<uint16_t>() {
+  return DType::U16;
+}
+template <>
+constexpr DType dtype_of<uint32_t>() {
+  return DType::U32;
+}
+template <>
+constexpr DType dtype_of<uint64_t>() {
+  return DType::U64;
+}
+template <>
+constexpr DType dtype_of<float>() {
+  return DType::F32;
+}
+template <>
+constexpr DType dtype_of<double>() {
+  return DType::F64;
+}
+template <>
+constexpr DType dtype_of<std::complex<float>>() {
+  return DType::C64;
+}
+template <>
+constexpr DType dtype_of<std::complex<double>>() {
+  return DType::C128;
+}
 
 /// "f32", "s64", ...
 std::string to_string(DType dtype);

@@ -59,7 +59,8 @@ Tensor relu(const Tensor& x, Where where = Where::current());
 /// A scalar of `dtype` holding `value` (converted).
 Tensor full_like_scalar(double value, DType dtype, Where where = Where::current());
 /// numpy.broadcast_to.
-Tensor broadcast_to(const Tensor& x, const std::vector<int64_t>& dims, Where where = Where::current());
+Tensor broadcast_to(const Tensor& x, const std::vector<int64_t>& dims,
+                    Where where = Where::current());
 Tensor reshape(const Tensor& x, const std::vector<int64_t>& dims, Where where = Where::current());
 /// numpy.transpose with an explicit permutation.
 Tensor transpose(const Tensor& x, const std::vector<int64_t>& permutation,

@@ -27,7 +27,8 @@ struct TensorSpec {
 /// A traced, verified program.
 class Module {
  public:
-  explicit Module(std::shared_ptr<const detail::ModuleHandle> handle) : handle_(std::move(handle)) {}
+  explicit Module(std::shared_ptr<const detail::ModuleHandle> handle)
+      : handle_(std::move(handle)) {}
   /// The program as HLO text (XLA's syntax).
   std::string to_string() const;
   int64_t instruction_count() const;
@@ -49,9 +50,8 @@ namespace detail {
 /// fn(args[0], ..., args[N-1]) as a one-element vector.
 template <size_t N, class Fn>
 std::vector<Tensor> apply_n(const Fn& fn, const std::vector<Tensor>& args) {
-  return [&]<size_t... I>(std::index_sequence<I...>) {
-    return std::vector<Tensor>{fn(args[I]...)};
-  }(std::make_index_sequence<N>{});
+  return [&]<size_t... I>(std::index_sequence<I...>) { return std::vector<Tensor>{fn(args[I]...)}; }
+  (std::make_index_sequence<N>{});
 }
 }  // namespace detail
 

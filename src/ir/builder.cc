@@ -33,8 +33,8 @@ Result<Instruction*> Builder::add(Op op, std::vector<Instruction*> operands, Att
     return Error(std::string(op_name(op)) + ": expects " + std::to_string(arity) +
                  " operand(s); got " + std::to_string(operands.size()));
   }
-  auto instruction = std::make_unique<Instruction>(
-      op, shape.value_or(Shape()), computation_->parent()->fresh_name(op_name(op)));
+  auto instruction = std::make_unique<Instruction>(op, shape.value_or(Shape()),
+                                                   computation_->parent()->fresh_name(op_name(op)));
   for (Instruction* operand : operands) instruction->append_operand(operand);
   for (auto& [name, value] : attrs.items()) instruction->attrs().set(name, value);
   Instruction* const previous_root = computation_->root();

@@ -24,8 +24,8 @@ class Builder {
   Instruction* constant(Literal literal);
 
   /// op(operands) with `attrs`. `shape` is required where operands and attributes do not determine
-  /// the result (reshape, broadcast, convert, iota, custom-call, ...); elsewhere it is inferred, and
-  /// if given it must equal the inferred shape.
+  /// the result (reshape, broadcast, convert, iota, custom-call, ...); elsewhere it is inferred,
+  /// and if given it must equal the inferred shape.
   Result<Instruction*> add(Op op, std::vector<Instruction*> operands, Attributes attrs = {},
                            std::optional<Shape> shape = std::nullopt);
 

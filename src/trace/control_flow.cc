@@ -14,7 +14,7 @@ using tracing::Trace;
 
 struct Nested {
   ir::Computation* computation;
-  Tensors captures;       // outer tensors, passed after the explicit arguments
+  Tensors captures;  // outer tensors, passed after the explicit arguments
   std::vector<ir::Shape> result_shapes;
 };
 
@@ -30,15 +30,17 @@ std::string shapes_of(const std::vector<ir::Shape>& shapes) {
   return "(" + text + ")";
 }
 
-Nested trace_nested(const std::string& name, const TensorsFunction& fn, const Tensors& like,
-                    bool as_tuple, const Where& where) {
+Nested trace_nested(const std::string& name, const TensorsFunction& fn,
+                    const std::vector<TensorSpec>& parameter_specs, bool as_tuple,
+                    const Where& where) {
   Trace nested(*Trace::current(), name);
   Tensors parameters;
-  for (const TensorSpec& spec : specs_of(like)) parameters.push_back(nested.parameter(spec));
+  for (const TensorSpec& spec : parameter_specs) parameters.push_back(nested.parameter(spec));
   const Tensors outputs = fn(parameters);
   std::vector<ir::Shape> shapes;
   for (const Tensor& output : outputs) {
-    if (!output.defined()) throw Error(name + ": returned an empty Tensor" + tracing::user_location(where));
+    if (!output.defined())
+      throw Error(name + ": returned an empty Tensor" + tracing::user_location(where));
     shapes.push_back(ir::Shape::array(output.dtype(), output.dims()));
   }
   ir::Computation* computation = nested.finish_nested(outputs, as_tuple, where);
@@ -50,12 +52,10 @@ ir::Instruction* must(Result<ir::Instruction*> result) {
   return *result;
 }
 
-// A computation taking one tuple of `state` shapes that unpacks it and calls `callee` on the
-// elements at `argument_indices`; `finish` builds the root from the call and the unpacked state.
-ir::Computation* wrapper(const std::string& name, const std::vector<ir::Shape>& state,
-                         ir::Computation* callee, const std::vector<size_t>& argument_indices,
-                         const std::function<void(ir::Builder&, ir::Instruction*,
-                                                  const std::vector<ir::Instruction*>&)>& finish) {
+// A new computation in the current module whose one parameter is a tuple of `state`; returns it
+// and the tuple's elements (get-tuple-element of each).
+std::pair<ir::Computation*, std::vector<ir::Instruction*>> tuple_computation(
+    const std::string& name, const std::vector<ir::Shape>& state) {
   ir::Module& module = *Trace::current()->computation()->parent();
   ir::Computation* computation =
       module.add_computation(std::make_unique<ir::Computation>(module.fresh_name(name)));
@@ -67,6 +67,17 @@ ir::Computation* wrapper(const std::string& name, const std::vector<ir::Shape>& 
     index.set("index", static_cast<int64_t>(i));
     elements.push_back(must(builder.add(ir::Op::GetTupleElement, {tuple}, index)));
   }
+  return {computation, elements};
+}
+
+// A computation taking one tuple of `state` shapes that unpacks it and calls `callee` on the
+// elements at `argument_indices`; `finish` builds the root from the call and the unpacked state.
+ir::Computation* wrapper(const std::string& name, const std::vector<ir::Shape>& state,
+                         ir::Computation* callee, const std::vector<size_t>& argument_indices,
+                         const std::function<void(ir::Builder&, ir::Instruction*,
+                                                  const std::vector<ir::Instruction*>&)>& finish) {
+  auto [computation, elements] = tuple_computation(name, state);
+  ir::Builder builder(computation);
   std::vector<ir::Instruction*> arguments;
   for (size_t i : argument_indices) arguments.push_back(elements[i]);
   ir::Attributes to_apply;
@@ -95,15 +106,17 @@ std::vector<size_t> range(size_t begin, size_t end) {
 Tensors traced_while(const std::function<Tensor(const Tensors&)>& cond_fn,
                      const TensorsFunction& body_fn, const Tensors& init, const Where& where) {
   const size_t n = init.size();
-  const Nested body = trace_nested("body", body_fn, init, true, where);
+  const Nested body = trace_nested("body", body_fn, specs_of(init), true, where);
   std::vector<ir::Shape> state_shapes;
   for (const Tensor& t : init) state_shapes.push_back(ir::Shape::array(t.dtype(), t.dims()));
   if (body.result_shapes != state_shapes) {
-    throw Error("while_loop: the body must return the loop state's types " + shapes_of(state_shapes) +
-                "; got " + shapes_of(body.result_shapes) + tracing::user_location(where));
+    throw Error("while_loop: the body must return the loop state's types " +
+                shapes_of(state_shapes) + "; got " + shapes_of(body.result_shapes) +
+                tracing::user_location(where));
   }
   const Nested condition = trace_nested(
-      "condition", [&](const Tensors& state) { return Tensors{cond_fn(state)}; }, init, false, where);
+      "condition", [&](const Tensors& state) { return Tensors{cond_fn(state)}; }, specs_of(init),
+      false, where);
   if (condition.result_shapes != std::vector<ir::Shape>{ir::Shape::scalar(DType::Pred)}) {
     throw Error("while_loop: the condition must return a pred scalar; got " +
                 shapes_of(condition.result_shapes) + tracing::user_location(where));
@@ -138,7 +151,8 @@ Tensors traced_while(const std::function<Tensor(const Tensors&)>& cond_fn,
   ir::Attributes attrs;
   attrs.set("condition", condition_wrapper);
   attrs.set("body", body_wrapper);
-  const Tensor loop = emit(ir::Op::While, {emit(ir::Op::Tuple, full, {}, {}, where)}, attrs, {}, where);
+  const Tensor loop =
+      emit(ir::Op::While, {emit(ir::Op::Tuple, full, {}, {}, where)}, attrs, {}, where);
   return unpack(loop, n, where);
 }
 
@@ -148,8 +162,9 @@ Tensors traced_cond(const Tensor& pred, const TensorsFunction& true_fn,
     throw Error("cond: the predicate must be a pred scalar; got " + pred.shape_string() +
                 tracing::user_location(where));
   }
-  const Nested branches[2] = {trace_nested("true_branch", true_fn, operands, true, where),
-                              trace_nested("false_branch", false_fn, operands, true, where)};
+  const Nested branches[2] = {
+      trace_nested("true_branch", true_fn, specs_of(operands), true, where),
+      trace_nested("false_branch", false_fn, specs_of(operands), true, where)};
   if (branches[0].result_shapes != branches[1].result_shapes) {
     throw Error("cond: the branches return different types; got " +
                 shapes_of(branches[0].result_shapes) + " and " +
@@ -163,9 +178,10 @@ Tensors traced_cond(const Tensor& pred, const TensorsFunction& true_fn,
     packed.insert(packed.end(), branches[b].captures.begin(), branches[b].captures.end());
     std::vector<ir::Shape> shapes;
     for (const Tensor& t : packed) shapes.push_back(ir::Shape::array(t.dtype(), t.dims()));
-    wrappers[b] = wrapper(b == 0 ? "cond_true" : "cond_false", shapes, branches[b].computation,
-                          range(0, packed.size()),
-                          [](ir::Builder&, ir::Instruction*, const std::vector<ir::Instruction*>&) {});
+    wrappers[b] =
+        wrapper(b == 0 ? "cond_true" : "cond_false", shapes, branches[b].computation,
+                range(0, packed.size()),
+                [](ir::Builder&, ir::Instruction*, const std::vector<ir::Instruction*>&) {});
     branch_operands.push_back(emit(ir::Op::Tuple, packed, {}, {}, where));
   }
   ir::Attributes attrs;
@@ -176,13 +192,148 @@ Tensors traced_cond(const Tensor& pred, const TensorsFunction& true_fn,
   return unpack(result, branches[0].result_shapes.size(), where);
 }
 
+ir::Instruction* index_constant(ir::Builder& builder, int32_t value) {
+  return builder.constant(ir::Literal::scalar<int32_t>(value));
+}
+
+// The scan loop's body: state (i, carry..., xs..., ys..., captures...). It slices x_i out of each
+// xs, calls the user's function, writes each y into row i of its ys, and counts i up.
+ir::Computation* scan_body(const std::vector<ir::Shape>& state, const Nested& fn,
+                           size_t carry_count, size_t xs_count) {
+  auto [computation, elements] = tuple_computation("scan_body", state);
+  ir::Builder b(computation);
+  ir::Instruction* i = elements[0];
+  ir::Instruction* zero = index_constant(b, 0);
+  auto row_indices = [&](int64_t rank) {
+    std::vector<ir::Instruction*> indices = {i};
+    indices.resize(static_cast<size_t>(rank), zero);
+    return indices;
+  };
+  std::vector<ir::Instruction*> arguments(elements.begin() + 1, elements.begin() + 1 + carry_count);
+  for (size_t j = 0; j < xs_count; ++j) {
+    ir::Instruction* xs = elements[1 + carry_count + j];
+    std::vector<int64_t> sizes = xs->shape().dims();
+    sizes[0] = 1;
+    std::vector<ir::Instruction*> operands = {xs};
+    for (ir::Instruction* index : row_indices(xs->shape().rank())) operands.push_back(index);
+    ir::Attributes slice_sizes;
+    slice_sizes.set("dynamic_slice_sizes", sizes);
+    ir::Instruction* row = must(b.add(ir::Op::DynamicSlice, operands, slice_sizes));
+    sizes.erase(sizes.begin());
+    arguments.push_back(
+        must(b.add(ir::Op::Reshape, {row}, {}, ir::Shape::array(xs->shape().dtype(), sizes))));
+  }
+  const size_t ys_begin = 1 + carry_count + xs_count;
+  const size_t ys_count = fn.result_shapes.size() - carry_count;
+  arguments.insert(arguments.end(), elements.begin() + static_cast<int64_t>(ys_begin + ys_count),
+                   elements.end());
+  ir::Attributes to_apply;
+  to_apply.set("to_apply", fn.computation);
+  ir::Instruction* call = must(b.add(ir::Op::Call, arguments, to_apply));
+  std::vector<ir::Instruction*> next = {must(b.add(ir::Op::Add, {i, index_constant(b, 1)}))};
+  for (size_t j = 0; j < fn.result_shapes.size(); ++j) {
+    ir::Attributes index;
+    index.set("index", static_cast<int64_t>(j));
+    ir::Instruction* result = must(b.add(ir::Op::GetTupleElement, {call}, index));
+    if (j < carry_count) {
+      next.push_back(result);
+      continue;
+    }
+    if (j == carry_count)
+      next.insert(next.end(), elements.begin() + 1 + carry_count, elements.begin() + ys_begin);
+    ir::Instruction* ys = elements[ys_begin + j - carry_count];
+    std::vector<int64_t> row_dims = result->shape().dims();
+    row_dims.insert(row_dims.begin(), 1);
+    std::vector<ir::Instruction*> operands = {
+        ys, must(b.add(ir::Op::Reshape, {result}, {},
+                       ir::Shape::array(result->shape().dtype(), row_dims)))};
+    for (ir::Instruction* index_value : row_indices(ys->shape().rank()))
+      operands.push_back(index_value);
+    next.push_back(must(b.add(ir::Op::DynamicUpdateSlice, operands)));
+  }
+  if (ys_count == 0)
+    next.insert(next.end(), elements.begin() + 1 + carry_count, elements.begin() + ys_begin);
+  next.insert(next.end(), elements.begin() + static_cast<int64_t>(ys_begin + ys_count),
+              elements.end());
+  must(b.add(ir::Op::Tuple, next));
+  return computation;
+}
+
+// The scan loop's condition: state[0] (the step) < length.
+ir::Computation* scan_condition(const std::vector<ir::Shape>& state, int64_t length) {
+  auto [computation, elements] = tuple_computation("scan_condition", state);
+  ir::Builder b(computation);
+  ir::Attributes less_than;
+  less_than.set("direction", std::string("LT"));
+  must(b.add(ir::Op::Compare, {elements[0], index_constant(b, static_cast<int32_t>(length))},
+             less_than));
+  return computation;
+}
+
+ScanResult traced_scan(const ScanFunction& fn, const Tensors& init, const Tensors& xs,
+                       const Where& where) {
+  if (xs.empty())
+    throw Error("scan: needs at least one array to scan over" + tracing::user_location(where));
+  std::vector<TensorSpec> specs = specs_of(init);
+  const int64_t length = xs[0].rank() > 0 ? xs[0].dims()[0] : -1;
+  for (const Tensor& x : xs) {
+    if (x.rank() == 0 || x.dims()[0] != length) {
+      throw Error("scan: every xs array needs the same leading dimension; got " + x.shape_string() +
+                  " and " + xs[0].shape_string() + tracing::user_location(where));
+    }
+    specs.push_back(
+        TensorSpec{x.dtype(), std::vector<int64_t>(x.dims().begin() + 1, x.dims().end())});
+  }
+  const size_t c = init.size();
+  const Nested body = trace_nested(
+      "scan_function",
+      [&](const Tensors& args) {
+        auto [carry, ys] = fn(Tensors(args.begin(), args.begin() + static_cast<int64_t>(c)),
+                              Tensors(args.begin() + static_cast<int64_t>(c), args.end()));
+        carry.insert(carry.end(), ys.begin(), ys.end());
+        return carry;
+      },
+      specs, true, where);
+  for (size_t j = 0; j < c; ++j) {
+    if (!(body.result_shapes[j] == ir::Shape::array(init[j].dtype(), init[j].dims()))) {
+      throw Error("scan: the function must return the carry's types; carry " + std::to_string(j) +
+                  " is " + init[j].shape_string() + ", got " +
+                  body.result_shapes[j].to_string(false) + tracing::user_location(where));
+    }
+  }
+  Tensors state = {Tensor(HostArray::scalar<int32_t>(0))};
+  state.insert(state.end(), init.begin(), init.end());
+  state.insert(state.end(), xs.begin(), xs.end());
+  for (size_t j = c; j < body.result_shapes.size(); ++j) {
+    std::vector<int64_t> dims = body.result_shapes[j].dims();
+    dims.insert(dims.begin(), length);
+    state.push_back(
+        broadcast_to(full_like_scalar(0, body.result_shapes[j].dtype(), where), dims, where));
+  }
+  state.insert(state.end(), body.captures.begin(), body.captures.end());
+  std::vector<ir::Shape> state_shapes;
+  for (const Tensor& t : state) state_shapes.push_back(ir::Shape::array(t.dtype(), t.dims()));
+
+  ir::Computation* condition = scan_condition(state_shapes, length);
+  ir::Attributes attrs;
+  attrs.set("condition", condition);
+  attrs.set("body", scan_body(state_shapes, body, c, xs.size()));
+  const Tensor loop =
+      emit(ir::Op::While, {emit(ir::Op::Tuple, state, {}, {}, where)}, attrs, {}, where);
+  const Tensors all = unpack(loop, state.size(), where);
+  const size_t ys_begin = 1 + c + xs.size();
+  return ScanResult{
+      Tensors(all.begin() + 1, all.begin() + 1 + static_cast<int64_t>(c)),
+      Tensors(all.begin() + static_cast<int64_t>(ys_begin),
+              all.begin() + static_cast<int64_t>(ys_begin + body.result_shapes.size() - c))};
+}
+
 }  // namespace
 
 Tensors while_loop(const std::function<Tensor(const Tensors&)>& cond, const TensorsFunction& body,
                    const Tensors& init, Where where) {
-  return tracing::staged(init, [&](const Tensors& state) {
-    return traced_while(cond, body, state, where);
-  });
+  return tracing::staged(
+      init, [&](const Tensors& state) { return traced_while(cond, body, state, where); });
 }
 
 Tensors cond(const Tensor& pred, const TensorsFunction& true_fn, const TensorsFunction& false_fn,
@@ -200,16 +351,37 @@ Tensors fori_loop(int32_t lower, int32_t upper,
   Tensors state = {Tensor(HostArray::scalar<int32_t>(lower))};
   state.insert(state.end(), init.begin(), init.end());
   const Tensor upper_bound = HostArray::scalar<int32_t>(upper);
-  const Tensors final_state = while_loop(
-      [&](const Tensors& s) { return less(s[0], upper_bound, where); },
-      [&](const Tensors& s) {
-        Tensors next = {add(s[0], Tensor(HostArray::scalar<int32_t>(1)), where)};
-        const Tensors updated = body(s[0], Tensors(s.begin() + 1, s.end()));
-        next.insert(next.end(), updated.begin(), updated.end());
-        return next;
-      },
-      state, where);
+  const Tensors final_state =
+      while_loop([&](const Tensors& s) { return less(s[0], upper_bound, where); },
+                 [&](const Tensors& s) {
+                   Tensors next = {add(s[0], Tensor(HostArray::scalar<int32_t>(1)), where)};
+                   const Tensors updated = body(s[0], Tensors(s.begin() + 1, s.end()));
+                   next.insert(next.end(), updated.begin(), updated.end());
+                   return next;
+                 },
+                 state, where);
   return Tensors(final_state.begin() + 1, final_state.end());
+}
+
+}  // namespace hlocc
+
+namespace hlocc {
+
+ScanResult scan(const ScanFunction& fn, const Tensors& init, const Tensors& xs, Where where) {
+  Tensors operands = init;
+  operands.insert(operands.end(), xs.begin(), xs.end());
+  size_t ys_count = 0;
+  const Tensors flat = tracing::staged(operands, [&](const Tensors& args) {
+    const ScanResult result =
+        traced_scan(fn, Tensors(args.begin(), args.begin() + static_cast<int64_t>(init.size())),
+                    Tensors(args.begin() + static_cast<int64_t>(init.size()), args.end()), where);
+    ys_count = result.ys.size();
+    Tensors joined = result.carry;
+    joined.insert(joined.end(), result.ys.begin(), result.ys.end());
+    return joined;
+  });
+  const auto split = flat.begin() + static_cast<int64_t>(flat.size() - ys_count);
+  return ScanResult{Tensors(flat.begin(), split), Tensors(split, flat.end())};
 }
 
 }  // namespace hlocc

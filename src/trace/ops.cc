@@ -51,8 +51,8 @@ Tensor binary(ir::Op op, const Tensor& a, const Tensor& b, const Where& where,
   const char* name = ir::op_name(op).data();
   check_same_dtype(a, b, name, where);
   const std::vector<int64_t> dims = broadcast_dims(a, b, name, where);
-  return emit(op, {broadcast_to(a, dims, where), broadcast_to(b, dims, where)}, std::move(attrs), {},
-              where);
+  return emit(op, {broadcast_to(a, dims, where), broadcast_to(b, dims, where)}, std::move(attrs),
+              {}, where);
 }
 
 Tensor compare(const char* direction, const Tensor& a, const Tensor& b, const Where& where) {
@@ -61,7 +61,9 @@ Tensor compare(const char* direction, const Tensor& a, const Tensor& b, const Wh
   return binary(ir::Op::Compare, a, b, where, std::move(attrs));
 }
 
-Tensor unary(ir::Op op, const Tensor& x, const Where& where) { return emit(op, {x}, {}, {}, where); }
+Tensor unary(ir::Op op, const Tensor& x, const Where& where) {
+  return emit(op, {x}, {}, {}, where);
+}
 
 // The axes of a reduction, checked, made non-negative and sorted; all axes when `axes` is empty.
 std::vector<int64_t> reduction_axes(const Tensor& x, const std::vector<int64_t>& axes,
@@ -99,7 +101,9 @@ Tensor reduction(ir::Op op, double init, const Tensor& x, const std::vector<int6
 
 }  // namespace
 
-Tensor add(const Tensor& a, const Tensor& b, Where where) { return binary(ir::Op::Add, a, b, where); }
+Tensor add(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::Add, a, b, where);
+}
 Tensor subtract(const Tensor& a, const Tensor& b, Where where) {
   return binary(ir::Op::Subtract, a, b, where);
 }

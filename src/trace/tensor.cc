@@ -13,7 +13,8 @@ const detail::TensorNode& node_of(const Tensor& tensor) {
 
 }  // namespace
 
-Tensor::Tensor(HostArray value) : node_(tracing::concrete_tensor(tracing::to_literal(value)).node()) {}
+Tensor::Tensor(HostArray value)
+    : node_(tracing::concrete_tensor(tracing::to_literal(value)).node()) {}
 
 DType Tensor::dtype() const { return node_of(*this).shape.dtype(); }
 

@@ -16,9 +16,9 @@ namespace hlocc::detail {
 
 struct TensorNode {
   ir::Shape shape;
-  std::optional<ir::Literal> value;         // concrete tensors
+  std::optional<ir::Literal> value;        // concrete tensors
   ir::Instruction* instruction = nullptr;  // traced tensors
-  const tracing::Trace* trace = nullptr;     // the trace that owns `instruction`
+  const tracing::Trace* trace = nullptr;   // the trace that owns `instruction`
 };
 
 }  // namespace hlocc::detail

@@ -34,7 +34,8 @@ std::vector<ir::Literal> to_literals(const std::vector<HostArray>& arrays) {
 std::vector<HostArray> to_host_arrays(const ir::Literal& result) {
   if (!result.shape().is_tuple()) return {tracing::to_host_array(result)};
   std::vector<HostArray> arrays;
-  for (const ir::Literal& element : result.elements()) arrays.push_back(tracing::to_host_array(element));
+  for (const ir::Literal& element : result.elements())
+    arrays.push_back(tracing::to_host_array(element));
   return arrays;
 }
 
@@ -50,7 +51,8 @@ std::string Module::to_string() const { return ir::print_module(*handle_->module
 
 int64_t Module::instruction_count() const {
   int64_t count = 0;
-  for (const auto& computation : handle_->module->computations()) count += computation->instruction_count();
+  for (const auto& computation : handle_->module->computations())
+    count += computation->instruction_count();
   return count;
 }
 
@@ -71,13 +73,15 @@ Module trace_function(const TensorFunction& fn, const std::vector<TensorSpec>& i
 
 JitCache::JitCache() : state_(std::make_shared<detail::JitCache>()) {}
 
-std::vector<Tensor> JitCache::call(const TensorFunction& fn, const std::vector<Tensor>& args) const {
+std::vector<Tensor> JitCache::call(const TensorFunction& fn,
+                                   const std::vector<Tensor>& args) const {
   std::vector<HostArray> values;
   std::vector<TensorSpec> specs;
   for (const Tensor& arg : args) {
     if (arg.is_traced()) {
-      throw Error("jit: a traced tensor was passed to a jitted function inside another trace"
-                  "\n  hint: call the function itself, not its jit, inside traced code");
+      throw Error(
+          "jit: a traced tensor was passed to a jitted function inside another trace"
+          "\n  hint: call the function itself, not its jit, inside traced code");
     }
     values.push_back(arg.to_host());
     specs.push_back(TensorSpec{arg.dtype(), arg.dims()});

@@ -69,8 +69,8 @@ Trace::Trace(Trace& parent, const std::string& name)
     : enclosing_(current_trace),
       parent_(&parent),
       module_(parent.module_),
-      computation_(module_->add_computation(
-          std::make_unique<ir::Computation>(module_->fresh_name(name)))),
+      computation_(
+          module_->add_computation(std::make_unique<ir::Computation>(module_->fresh_name(name)))),
       builder_(computation_) {
   current_trace = this;
 }
@@ -131,7 +131,8 @@ ir::Instruction* Trace::set_root(const std::vector<Tensor>& outputs, bool as_tup
                                  const Where& where) {
   std::vector<ir::Instruction*> roots;
   for (const Tensor& output : outputs) {
-    if (!output.defined()) throw Error("trace: the function returned an empty Tensor" + user_location(where));
+    if (!output.defined())
+      throw Error("trace: the function returned an empty Tensor" + user_location(where));
     roots.push_back(use(output, where));
   }
   if (roots.size() == 1 && !as_tuple) {
@@ -161,8 +162,9 @@ ir::Computation* Trace::finish_nested(const std::vector<Tensor>& outputs, bool a
   return computation_;
 }
 
-std::vector<Tensor> staged(const std::vector<Tensor>& operands,
-                           const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& body) {
+std::vector<Tensor> staged(
+    const std::vector<Tensor>& operands,
+    const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& body) {
   if (Trace::current() != nullptr) return body(operands);
   std::vector<TensorSpec> specs;
   std::vector<HostArray> values;
@@ -199,7 +201,8 @@ Tensor emit(ir::Op op, const std::vector<Tensor>& operands, ir::Attributes attrs
   Result<ir::Instruction*> added = trace->builder().add(op, instructions, std::move(attrs), shape);
   if (!added.ok()) {
     std::string shapes;
-    for (const Tensor& operand : operands) shapes += (shapes.empty() ? "" : ", ") + operand.shape_string();
+    for (const Tensor& operand : operands)
+      shapes += (shapes.empty() ? "" : ", ") + operand.shape_string();
     throw Error(added.error().message() + " (operands " + shapes + ")" + user_location(where));
   }
   return traced_tensor(*added, trace);

@@ -5,9 +5,9 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include "hlocc/where.h"
 #include <string>
 #include <vector>
+#include "hlocc/where.h"
 
 #include "hlocc/trace.h"
 #include "ir/builder.h"
@@ -47,7 +47,8 @@ class Trace {
   std::unique_ptr<ir::Module> finish(const std::vector<Tensor>& outputs);
   /// Ends a nested recording: the root is the tuple of the outputs, or the single output when
   /// `as_tuple` is false.
-  ir::Computation* finish_nested(const std::vector<Tensor>& outputs, bool as_tuple, const Where& where);
+  ir::Computation* finish_nested(const std::vector<Tensor>& outputs, bool as_tuple,
+                                 const Where& where);
 
  private:
   bool is_ancestor(const Trace* trace) const;
@@ -68,8 +69,9 @@ class Trace {
 /// Runs `body` on the operands inside the current trace; in eager mode, traces it alone as one
 /// module and runs it at once. For operations that need more than one emit() (reductions with
 /// their computations, control flow).
-std::vector<Tensor> staged(const std::vector<Tensor>& operands,
-                           const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& body);
+std::vector<Tensor> staged(
+    const std::vector<Tensor>& operands,
+    const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& body);
 
 /// "\n  at file:line in function (traced)": the user's place, appended to trace-time errors.
 std::string user_location(const Where& where);
@@ -78,7 +80,6 @@ std::string user_location(const Where& where);
 /// operands and attributes do not determine the result (see ir::Builder::add). Throws hlocc::Error
 /// with the user's location on a broken shape rule.
 Tensor emit(ir::Op op, const std::vector<Tensor>& operands, ir::Attributes attrs = {},
-            std::optional<ir::Shape> shape = std::nullopt,
-            const Where& where = Where::current());
+            std::optional<ir::Shape> shape = std::nullopt, const Where& where = Where::current());
 
 }  // namespace hlocc::tracing

@@ -38,8 +38,9 @@ TEST(Builder, InfersShapesAndBuildsAVerifiedModule) {
   auto reparsed = parse_module(print_module(f.module));
   ASSERT_TRUE(reparsed.ok()) << reparsed.error().message();
   ASSERT_TRUE(verify(**reparsed).ok());
-  const std::vector<Literal> args = {testing::literal("f32[2,3] {{1, 2, 3}, {4, 5, 6}}"),
-                                     testing::literal("f32[3,4] {{1,0,0,1}, {0,1,0,1}, {0,0,1,1}}")};
+  const std::vector<Literal> args = {
+      testing::literal("f32[2,3] {{1, 2, 3}, {4, 5, 6}}"),
+      testing::literal("f32[3,4] {{1,0,0,1}, {0,1,0,1}, {0,0,1,1}}")};
   auto result = reference::evaluate(**reparsed, args);
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(testing::compare_literals(testing::literal("f32[2,4] {{1, 2, 3, 6}, {4, 5, 6, 15}}"),
@@ -77,7 +78,8 @@ TEST(Builder, NamesAreFreshEvenBesideParsedOnes) {
   auto module = parse_module("HloModule m\nENTRY main {\n  add.0 = f32[] parameter(0)\n}\n");
   ASSERT_TRUE(module.ok());
   Builder builder((*module)->entry());
-  auto sum = builder.add(Op::Add, {(*module)->entry()->parameter(0), (*module)->entry()->parameter(0)});
+  auto sum =
+      builder.add(Op::Add, {(*module)->entry()->parameter(0), (*module)->entry()->parameter(0)});
   ASSERT_TRUE(sum.ok());
   EXPECT_EQ((*sum)->name(), "add.1");
   EXPECT_TRUE(verify(**module).ok());

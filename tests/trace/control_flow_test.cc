@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
+#include "backends/reference/evaluator.h"
 #include "hlocc/hlocc.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
@@ -24,10 +26,11 @@ std::vector<float> values_of(const Tensor& t) {
 
 // Newton's method for sqrt(a), six steps; `a` is captured by the body.
 Tensor newton_sqrt(const Tensor& a) {
-  const Tensors result = while_loop(
-      [](const Tensors& s) { return less(s[0], s32(6)); },
-      [&](const Tensors& s) { return Tensors{s[0] + s32(1), (s[1] + a / s[1]) * 0.5}; },
-      {s32(0), a});
+  const Tensors result = while_loop([](const Tensors& s) { return less(s[0], s32(6)); },
+                                    [&](const Tensors& s) {
+                                      return Tensors{s[0] + s32(1), (s[1] + a / s[1]) * 0.5};
+                                    },
+                                    {s32(0), a});
   return result[1];
 }
 
@@ -68,26 +71,31 @@ TEST(ControlFlow, CondPicksABranchAndCapturesPerBranch) {
 TEST(ControlFlow, ForiLoopAndNesting) {
   // sum of i for i in [0, 10), accumulated in f32.
   const Tensors sum = fori_loop(
-      0, 10, [](const Tensor& i, const Tensors& s) { return Tensors{s[0] + astype(i, DType::F32)}; },
+      0, 10,
+      [](const Tensor& i, const Tensors& s) { return Tensors{s[0] + astype(i, DType::F32)}; },
       {f32({}, {0})});
   EXPECT_EQ(values_of(sum[0]), (std::vector<float>{45}));
 
   // A while loop inside a cond branch inside a while loop, capturing the outer parameter.
   auto nested = [](const Tensor& x) {
-    return while_loop(
-        [](const Tensors& s) { return less(s[0], s32(3)); },
-        [&](const Tensors& s) {
-          const Tensor doubled = cond(
-              greater(s[0], s32(0)),
-              [&](const Tensors& ops) {
-                return while_loop([](const Tensors& t) { return less(t[0], s32(2)); },
-                                  [&](const Tensors& t) { return Tensors{t[0] + s32(1), t[1] + x}; },
-                                  {s32(0), ops[0]});
-              },
-              [&](const Tensors& ops) { return Tensors{s32(0), ops[0]}; }, {s[1]})[1];
-          return Tensors{s[0] + s32(1), doubled};
-        },
-        {s32(0), x})[1];
+    return while_loop([](const Tensors& s) { return less(s[0], s32(3)); },
+                      [&](const Tensors& s) {
+                        const Tensor doubled = cond(
+                            greater(s[0], s32(0)),
+                            [&](const Tensors& ops) {
+                              return while_loop([](const Tensors& t) { return less(t[0], s32(2)); },
+                                                [&](const Tensors& t) {
+                                                  return Tensors{t[0] + s32(1), t[1] + x};
+                                                },
+                                                {s32(0), ops[0]});
+                            },
+                            [&](const Tensors& ops) {
+                              return Tensors{s32(0), ops[0]};
+                            },
+                            {s[1]})[1];
+                        return Tensors{s[0] + s32(1), doubled};
+                      },
+                      {s32(0), x})[1];
   };
   // Iteration 0 keeps x; iterations 1 and 2 add x twice each: x + 4x = 5x.
   const Tensor x = f32({2}, {1, 3});
@@ -97,6 +105,67 @@ TEST(ControlFlow, ForiLoopAndNesting) {
   ASSERT_TRUE(parsed.ok()) << parsed.error().message();
   ASSERT_TRUE(ir::verify(**parsed).ok());
   EXPECT_EQ(module.run({x.to_host()})[0], nested(x).to_host());
+}
+
+// Running sums of the rows of xs, scaled by a captured tensor: carry = c + x, y = carry * scale.
+ScanResult scaled_cumsum(const Tensor& xs, const Tensor& scale) {
+  return scan(
+      [&](const Tensors& carry, const Tensors& x) {
+        const Tensor next = carry[0] + x[0];
+        return std::pair{Tensors{next}, Tensors{next * scale}};
+      },
+      {f32({2}, {0, 0})}, {xs});
+}
+
+TEST(ControlFlow, ScanStacksOutputsAndCarries) {
+  const Tensor xs = f32({3, 2}, {1, 2, 3, 4, 5, 6});
+  const ScanResult result = scaled_cumsum(xs, f32({}, {10}));
+  EXPECT_EQ(values_of(result.carry[0]), (std::vector<float>{9, 12}));
+  EXPECT_EQ(result.ys[0].shape_string(), "f32[3,2]");
+  EXPECT_EQ(values_of(result.ys[0]), (std::vector<float>{10, 20, 40, 60, 90, 120}));
+}
+
+TEST(ControlFlow, ScanInsideCondInsideWhileRoundTripsThroughHloText) {
+  // Twice: if the step is even, add the scaled running sums' last row to the state.
+  auto program = [](const Tensor& xs, const Tensor& scale) {
+    return while_loop([](const Tensors& s) { return less(s[0], s32(2)); },
+                      [&](const Tensors& s) {
+                        const Tensor even = equal(remainder(s[0], s32(2)), s32(0));
+                        const Tensor updated = cond(
+                            even,
+                            [&](const Tensors& ops) {
+                              const Tensor ys = scaled_cumsum(xs, scale).ys[0];
+                              return Tensors{ops[0] + reshape(transpose(ys, {1, 0}), {6})};
+                            },
+                            [](const Tensors& ops) { return Tensors{ops[0] * 2.0}; }, {s[1]})[0];
+                        return Tensors{s[0] + s32(1), updated};
+                      },
+                      {s32(0), f32({6}, {0, 0, 0, 0, 0, 0})})[1];
+  };
+  const Tensor xs = f32({3, 2}, {1, 2, 3, 4, 5, 6});
+  const Tensor scale = f32({}, {10});
+  // Step 0 (even): 0 + ys^T flattened = {10, 40, 90, 20, 60, 120}; step 1 (odd): doubled.
+  EXPECT_EQ(values_of(program(xs, scale)), (std::vector<float>{20, 80, 180, 40, 120, 240}));
+
+  const Module module = trace(program, TensorSpec{DType::F32, {3, 2}}, TensorSpec{DType::F32, {}});
+  const std::string text = module.to_string();
+  auto parsed = ir::parse_module(text, "program.hlo");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message() << "\n" << text;
+  ASSERT_TRUE(ir::verify(**parsed).ok());
+  const std::vector<HostArray> args = {xs.to_host(), scale.to_host()};
+  EXPECT_EQ(module.run(args)[0], program(xs, scale).to_host());
+  // The re-parsed text computes the same values on the reference evaluator.
+  auto literal_args = std::vector<ir::Literal>{};
+  for (const HostArray& arg : args) {
+    ir::Literal literal(ir::Shape::array(arg.dtype(), arg.dims()));
+    std::memcpy(literal.raw(), arg.bytes().data(), arg.bytes().size());
+    literal_args.push_back(std::move(literal));
+  }
+  auto from_text = reference::evaluate(**parsed, literal_args);
+  ASSERT_TRUE(from_text.ok()) << from_text.error().message();
+  const auto values = from_text->data<float>();
+  EXPECT_EQ(std::vector<float>(values.begin(), values.end()),
+            (std::vector<float>{20, 80, 180, 40, 120, 240}));
 }
 
 TEST(ControlFlow, ErrorsNameTheRuleBroken) {
@@ -112,12 +181,14 @@ TEST(ControlFlow, ErrorsNameTheRuleBroken) {
     (void)while_loop([](const Tensors& s) { return less(s[0], s32(3)); },
                      [](const Tensors& s) { return Tensors{astype(s[0], DType::F32)}; }, {s32(0)});
   });
-  EXPECT_NE(body.find("while_loop: the body must return the loop state's types (s32[]); got (f32[])"),
-            std::string::npos)
+  EXPECT_NE(
+      body.find("while_loop: the body must return the loop state's types (s32[]); got (f32[])"),
+      std::string::npos)
       << body;
   EXPECT_NE(body.find("control_flow_test.cc:"), std::string::npos) << body;
   const std::string pred = error_of([] {
-    (void)cond(s32(1), [](const Tensors& o) { return o; }, [](const Tensors& o) { return o; }, {});
+    (void)cond(
+        s32(1), [](const Tensors& o) { return o; }, [](const Tensors& o) { return o; }, {});
   });
   EXPECT_NE(pred.find("cond: the predicate must be a pred scalar; got s32[]"), std::string::npos)
       << pred;

@@ -21,7 +21,9 @@ std::vector<float> values_of(const Tensor& t) {
   return {data.begin(), data.end()};
 }
 
-Tensor dense_relu(const Tensor& x, const Tensor& w, const Tensor& b) { return relu(matmul(x, w) + b); }
+Tensor dense_relu(const Tensor& x, const Tensor& w, const Tensor& b) {
+  return relu(matmul(x, w) + b);
+}
 
 const HostArray kX = f32({2, 3}, {1, 2, 3, 4, 5, 6});
 const HostArray kW = f32({3, 2}, {1, -1, 0, 1, -1, 0});
@@ -77,12 +79,14 @@ TEST(Eager, ComparisonsWhereAndConversions) {
 }
 
 TEST(Trace, ReductionsShareOneComputationPerOpAndType) {
-  const Module module = trace([](const Tensor& x) { return sum(x, {0}) + sum(x, {0}) * max(x, {0}); },
-                              TensorSpec{DType::F32, {2, 3}});
+  const Module module =
+      trace([](const Tensor& x) { return sum(x, {0}) + sum(x, {0}) * max(x, {0}); },
+            TensorSpec{DType::F32, {2, 3}});
   const std::string text = module.to_string();
   auto count = [&](const std::string& needle) {
     size_t n = 0;
-    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+      ++n;
     return n;
   };
   EXPECT_EQ(count("%add_f32.0 ("), 1u) << text;  // defined once, used by both sums
@@ -170,7 +174,8 @@ TEST(TraceErrors, NameTheOperationTheShapesAndTheUsersLine) {
 }
 
 TEST(HostArray, SavesAndLoadsNpy) {
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / "hlocc_host_array.npy";
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "hlocc_host_array.npy";
   kX.save_npy(path.string());
   EXPECT_EQ(HostArray::load_npy(path.string()), kX);
   std::filesystem::remove(path);

@@ -1,10 +1,6 @@
 #include "trace/trace_context.h"
 
-#include <map>
-#include <mutex>
-
 #include "backends/reference/evaluator.h"
-#include "ir/printer.h"
 #include "ir/verifier.h"
 #include "trace/tensor_node.h"
 
@@ -25,26 +21,19 @@ Tensor traced_tensor(ir::Instruction* instruction, const Trace* trace) {
   return Tensor(std::move(node));
 }
 
-// Eager mode: the one-op module for this op and these operand types, built and verified once.
-const ir::Module& eager_module(ir::Op op, const std::vector<Tensor>& operands,
-                               const ir::Attributes& attrs, const std::optional<ir::Shape>& shape,
-                               const Where& where) {
-  std::unique_ptr<ir::Module> module;
-  {
-    Trace trace("eager");
-    std::vector<Tensor> parameters;
-    for (const Tensor& operand : operands) {
-      parameters.push_back(trace.parameter(TensorSpec{operand.dtype(), operand.dims()}));
-    }
-    module = trace.finish({emit(op, parameters, attrs, shape, where)});
+// Eager mode: the one-op module for this op and these operand types. It is rebuilt per call: on
+// the reference evaluator there is nothing to compile, and the key a cache needs (the verified
+// instruction's text) costs as much as building it.
+std::unique_ptr<ir::Module> eager_module(ir::Op op, const std::vector<Tensor>& operands,
+                                         const ir::Attributes& attrs,
+                                         const std::optional<ir::Shape>& shape,
+                                         const Where& where) {
+  Trace trace("eager");
+  std::vector<Tensor> parameters;
+  for (const Tensor& operand : operands) {
+    parameters.push_back(trace.parameter(TensorSpec{operand.dtype(), operand.dims()}));
   }
-  static std::mutex mutex;
-  static std::map<std::string, std::unique_ptr<ir::Module>> cache;
-  const std::string key = ir::print_module(*module);
-  const std::lock_guard lock(mutex);
-  auto [it, inserted] = cache.try_emplace(key, nullptr);
-  if (inserted) it->second = std::move(module);
-  return *it->second;
+  return trace.finish({emit(op, parameters, attrs, shape, where)});
 }
 
 }  // namespace
@@ -188,10 +177,10 @@ Tensor emit(ir::Op op, const std::vector<Tensor>& operands, ir::Attributes attrs
   }
   Trace* trace = Trace::current();
   if (trace == nullptr) {
-    const ir::Module& module = eager_module(op, operands, attrs, shape, where);
+    const std::unique_ptr<ir::Module> module = eager_module(op, operands, attrs, shape, where);
     std::vector<ir::Literal> args;
     for (const Tensor& operand : operands) args.push_back(*operand.node()->value);
-    Result<ir::Literal> result = reference::evaluate(module, args);
+    Result<ir::Literal> result = reference::evaluate(*module, args);
     if (!result.ok()) throw Error(result.error().message() + user_location(where));
     return concrete_tensor(std::move(result).value());
   }

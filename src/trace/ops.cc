@@ -6,45 +6,16 @@
 #include "hlocc/ops.h"
 #include "hlocc/trace.h"
 #include "trace/tensor_node.h"
+#include "trace/op_helpers.h"
 #include "trace/trace_context.h"
 
 namespace hlocc {
 namespace {
 
+using tracing::broadcast_dims;
+using tracing::check_same_dtype;
+using tracing::dims_attr;
 using tracing::emit;
-
-ir::Attributes dims_attr(const char* name, std::vector<int64_t> values) {
-  ir::Attributes attrs;
-  attrs.set(name, std::move(values));
-  return attrs;
-}
-
-// numpy's broadcast of two shapes: align trailing dims; each pair equal or one of them 1.
-std::vector<int64_t> broadcast_dims(const Tensor& a, const Tensor& b, const char* op,
-                                    const Where& where) {
-  const std::vector<int64_t>& x = a.dims();
-  const std::vector<int64_t>& y = b.dims();
-  const size_t rank = std::max(x.size(), y.size());
-  std::vector<int64_t> result(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    const int64_t dx = i < rank - x.size() ? 1 : x[i - (rank - x.size())];
-    const int64_t dy = i < rank - y.size() ? 1 : y[i - (rank - y.size())];
-    if (dx != dy && dx != 1 && dy != 1) {
-      throw Error(std::string(op) + ": shapes cannot be broadcast together; got " +
-                  a.shape_string() + " and " + b.shape_string() + tracing::user_location(where) +
-                  "\n  hint: each trailing dimension must match or be 1");
-    }
-    result[i] = dx == 1 ? dy : dx;
-  }
-  return result;
-}
-
-void check_same_dtype(const Tensor& a, const Tensor& b, const char* name, const Where& where) {
-  if (a.dtype() == b.dtype()) return;
-  throw Error(std::string(name) + ": operands have different dtypes; got " + a.shape_string() +
-              " and " + b.shape_string() + tracing::user_location(where) +
-              "\n  hint: convert one operand with astype");
-}
 
 Tensor binary(ir::Op op, const Tensor& a, const Tensor& b, const Where& where,
               ir::Attributes attrs = {}) {
@@ -65,30 +36,10 @@ Tensor unary(ir::Op op, const Tensor& x, const Where& where) {
   return emit(op, {x}, {}, {}, where);
 }
 
-// The axes of a reduction, checked, made non-negative and sorted; all axes when `axes` is empty.
-std::vector<int64_t> reduction_axes(const Tensor& x, const std::vector<int64_t>& axes,
-                                    const char* op, const Where& where) {
-  std::vector<int64_t> result;
-  for (int64_t axis : axes) {
-    const int64_t normalized = axis < 0 ? axis + x.rank() : axis;
-    if (normalized < 0 || normalized >= x.rank()) {
-      throw Error(std::string(op) + ": axis " + std::to_string(axis) + " is out of range for " +
-                  x.shape_string() + tracing::user_location(where));
-    }
-    result.push_back(normalized);
-  }
-  if (axes.empty()) {
-    for (int64_t axis = 0; axis < x.rank(); ++axis) result.push_back(axis);
-  }
-  std::sort(result.begin(), result.end());
-  result.erase(std::unique(result.begin(), result.end()), result.end());
-  return result;
-}
-
 // reduce(x, init) over `axes` with the binary `op`, whose identity is `init`.
 Tensor reduction(ir::Op op, double init, const Tensor& x, const std::vector<int64_t>& axes,
                  const Where& where) {
-  const std::vector<int64_t> dims = reduction_axes(x, axes, ir::op_name(op).data(), where);
+  const std::vector<int64_t> dims = tracing::reduction_axes(x, axes, ir::op_name(op).data(), where);
   return tracing::staged({x}, [&](const std::vector<Tensor>& args) {
     const Tensor& value = args[0];
     ir::Attributes attrs = dims_attr("dimensions", dims);

@@ -65,12 +65,6 @@ Tensor reshape(const Tensor& x, const std::vector<int64_t>& dims, Where where = 
 /// numpy.transpose with an explicit permutation.
 Tensor transpose(const Tensor& x, const std::vector<int64_t>& permutation,
                  Where where = Where::current());
-/// Reductions over `axes` (negative counts from the end; all axes when empty), like numpy's.
-Tensor sum(const Tensor& x, const std::vector<int64_t>& axes = {}, Where where = Where::current());
-Tensor max(const Tensor& x, const std::vector<int64_t>& axes = {}, Where where = Where::current());
-Tensor min(const Tensor& x, const std::vector<int64_t>& axes = {}, Where where = Where::current());
-/// numpy.matmul for rank-2 operands (batched forms come with dot_general).
-Tensor matmul(const Tensor& a, const Tensor& b, Where where = Where::current());
 
 /// An operator's operand that remembers where the expression was written: operators cannot take
 /// a defaulted source_location parameter, but the conversion to Operand happens at the user's line.
@@ -99,3 +93,8 @@ inline Tensor operator/(Operand a, double b) {
 }
 
 }  // namespace hlocc
+
+// Reductions (sum, max, ...) and linear algebra (matmul, einsum) live in their own headers; they
+// are included here so that code written against ops.h alone keeps compiling.
+#include "hlocc/linalg.h"      // IWYU pragma: export
+#include "hlocc/reductions.h"  // IWYU pragma: export

@@ -1,7 +1,6 @@
 // The public operations: numpy-style front ends over emit(), one HLO op (or a few) each.
 #include <algorithm>
 #include <functional>
-#include <limits>
 
 #include "hlocc/ops.h"
 #include "hlocc/trace.h"
@@ -34,20 +33,6 @@ Tensor compare(const char* direction, const Tensor& a, const Tensor& b, const Wh
 
 Tensor unary(ir::Op op, const Tensor& x, const Where& where) {
   return emit(op, {x}, {}, {}, where);
-}
-
-// reduce(x, init) over `axes` with the binary `op`, whose identity is `init`.
-Tensor reduction(ir::Op op, double init, const Tensor& x, const std::vector<int64_t>& axes,
-                 const Where& where) {
-  const std::vector<int64_t> dims = tracing::reduction_axes(x, axes, ir::op_name(op).data(), where);
-  return tracing::staged({x}, [&](const std::vector<Tensor>& args) {
-    const Tensor& value = args[0];
-    ir::Attributes attrs = dims_attr("dimensions", dims);
-    attrs.set("to_apply", tracing::Trace::current()->scalar_computation(op, value.dtype()));
-    return std::vector<Tensor>{emit(ir::Op::Reduce,
-                                    {value, full_like_scalar(init, value.dtype(), where)},
-                                    std::move(attrs), {}, where)};
-  })[0];
 }
 
 }  // namespace
@@ -173,27 +158,6 @@ Tensor reshape(const Tensor& x, const std::vector<int64_t>& dims, Where where) {
 
 Tensor transpose(const Tensor& x, const std::vector<int64_t>& permutation, Where where) {
   return emit(ir::Op::Transpose, {x}, dims_attr("dimensions", permutation), {}, where);
-}
-
-Tensor sum(const Tensor& x, const std::vector<int64_t>& axes, Where where) {
-  return reduction(ir::Op::Add, 0, x, axes, where);
-}
-Tensor max(const Tensor& x, const std::vector<int64_t>& axes, Where where) {
-  // -inf converts to the lowest value of integer types (convert saturates), the identity of max.
-  return reduction(ir::Op::Maximum, -std::numeric_limits<double>::infinity(), x, axes, where);
-}
-Tensor min(const Tensor& x, const std::vector<int64_t>& axes, Where where) {
-  return reduction(ir::Op::Minimum, std::numeric_limits<double>::infinity(), x, axes, where);
-}
-
-Tensor matmul(const Tensor& a, const Tensor& b, Where where) {
-  if (a.rank() != 2 || b.rank() != 2) {
-    throw Error("matmul: operands must have rank 2; got " + a.shape_string() + " and " +
-                b.shape_string() + tracing::user_location(where));
-  }
-  ir::Attributes attrs = dims_attr("lhs_contracting_dims", {1});
-  attrs.set("rhs_contracting_dims", std::vector<int64_t>{0});
-  return emit(ir::Op::Dot, {a, b}, std::move(attrs), {}, where);
 }
 
 }  // namespace hlocc

@@ -1,15 +1,19 @@
 /// Staging whole programs: hlocc::trace runs a C++ function once on abstract values and returns
 /// the HLO module it recorded; hlocc::jit does that on the first call per input signature, caches
-/// the module, and runs it on concrete inputs.
+/// the module, and runs it on concrete inputs. Inputs and outputs are pytrees (pytree.h).
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "hlocc/pytree.h"
 #include "hlocc/tensor.h"
+#include "hlocc/where.h"
 
 namespace hlocc {
 
@@ -18,75 +22,88 @@ struct ModuleHandle;  // src/trace/trace.cc
 struct JitCache;
 }  // namespace detail
 
-/// The type of one traced input.
-struct TensorSpec {
-  DType dtype = DType::F32;
-  std::vector<int64_t> dims;
-};
-
 /// A traced, verified program.
 class Module {
  public:
   explicit Module(std::shared_ptr<const detail::ModuleHandle> handle)
       : handle_(std::move(handle)) {}
-  /// The program as HLO text (XLA's syntax).
+  /// The program as HLO text (XLA's syntax). Host constants too large to print (over
+  /// kInlineConstantBytes) are parameters after the inputs; bound_arguments() holds their values.
   std::string to_string() const;
   int64_t instruction_count() const;
-  /// Runs the program on concrete inputs (reference backend).
-  std::vector<HostArray> run(const std::vector<HostArray>& args) const;
+  /// Values for the parameters after the inputs: the large host constants the program captured.
+  std::vector<HostArray> bound_arguments() const;
+  /// Runs the program on concrete inputs (the flattened leaves of the traced inputs, in order),
+  /// with the bound arguments appended (reference backend).
+  std::vector<HostArray> run(const std::vector<HostArray>& inputs) const;
   const std::shared_ptr<const detail::ModuleHandle>& handle() const { return handle_; }
 
  private:
   std::shared_ptr<const detail::ModuleHandle> handle_;
 };
 
-/// A function of tensors returning tensors: the form trace and jit work on.
-using TensorFunction = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
-
-/// Traces `fn` on abstract inputs of the given types.
-Module trace_function(const TensorFunction& fn, const std::vector<TensorSpec>& inputs);
+/// Host constants up to this size are HLO constants; larger ones become parameters.
+inline constexpr int64_t kInlineConstantBytes = 1024;
 
 namespace detail {
-/// fn(args[0], ..., args[N-1]) as a one-element vector.
-template <size_t N, class Fn>
-std::vector<Tensor> apply_n(const Fn& fn, const std::vector<Tensor>& args) {
-  return [&]<size_t... I>(std::index_sequence<I...>) { return std::vector<Tensor>{fn(args[I]...)}; }
-  (std::make_index_sequence<N>{});
-}
+using FlatFunction = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+/// Traces `fn` on abstract parameters of the types of `inputs` (concrete tensors or TensorSpec
+/// placeholders).
+Module trace_flat(const FlatFunction& fn, const std::vector<Tensor>& inputs);
 }  // namespace detail
 
-/// trace(f, spec...) for f taking that many Tensors and returning one Tensor.
-template <class Fn, class... Specs>
-Module trace(const Fn& fn, const Specs&... specs) {
-  return trace_function(
-      [&](const std::vector<Tensor>& args) { return detail::apply_n<sizeof...(Specs)>(fn, args); },
-      {specs...});
+/// trace(f, inputs...): traces f on abstract values of the inputs' types. Each input is a pytree
+/// whose leaves are Tensors, HostArrays or TensorSpecs (types only); f receives the same trees
+/// with Tensors at the leaves, and returns a pytree of Tensors.
+template <class Fn, class... Inputs>
+Module trace(const Fn& fn, const Inputs&... inputs) {
+  static_assert(std::is_invocable_v<const Fn&, Traced<Inputs>...>,
+                "hlocc::trace: the function cannot be called with these inputs (as Tensors)");
+  const std::tuple<const Inputs&...> tree(inputs...);
+  return detail::trace_flat(
+      [&](const std::vector<Tensor>& leaves) {
+        return flatten(std::apply(fn, unflatten(tree, leaves))).leaves;
+      },
+      flatten(tree).leaves);
 }
 
-/// The cache behind jit: one traced module per input signature (dtypes and shapes).
+/// The cache behind jit: one traced module per input signature (structure, dtypes and shapes).
 class JitCache {
  public:
-  JitCache();
-  /// Runs fn's module for these inputs, tracing fn first if this signature is new.
-  std::vector<Tensor> call(const TensorFunction& fn, const std::vector<Tensor>& args) const;
-  /// How many times a function was traced (one per distinct input signature).
+  /// `where`: where jit was called, named in retrace logs.
+  explicit JitCache(Where where);
+  /// What tracing returns: the output leaves and the output tree (to rebuild the outputs).
+  using Traced = std::pair<std::vector<Tensor>, std::shared_ptr<const void>>;
+  using TraceFunction = std::function<Traced(const std::vector<Tensor>&)>;
+  /// Runs the module for these inputs, tracing first if their signature is new. Returns the
+  /// output leaves and the output tree recorded when tracing.
+  std::pair<std::vector<Tensor>, std::shared_ptr<const void>> call(
+      const detail::Flattened& inputs, const TraceFunction& trace_fn) const;
+  /// How many times the function was traced (one per distinct input signature).
   int64_t trace_count() const;
 
  private:
   std::shared_ptr<detail::JitCache> state_;
 };
 
-/// The result of jit(f): callable like f on concrete tensors.
+/// The result of jit(f): callable like f on concrete pytrees.
 template <class Fn>
 class Jitted {
  public:
-  explicit Jitted(Fn fn) : fn_(std::move(fn)) {}
+  Jitted(Fn fn, Where where) : fn_(std::move(fn)), cache_(where) {}
+
   template <class... Args>
-  Tensor operator()(const Args&... args) const {
-    const TensorFunction traced = [this](const std::vector<Tensor>& in) {
-      return detail::apply_n<sizeof...(Args)>(fn_, in);
-    };
-    return cache_.call(traced, {Tensor(args)...})[0];
+  auto operator()(const Args&... args) const {
+    static_assert(std::is_invocable_v<const Fn&, hlocc::Traced<Args>...>,
+                  "hlocc::jit: the function cannot be called with these arguments (as Tensors)");
+    using Result = std::remove_cvref_t<std::invoke_result_t<const Fn&, hlocc::Traced<Args>...>>;
+    const std::tuple<const Args&...> tree(args...);
+    auto [outputs, output_tree] =
+        cache_.call(flatten(tree), [&](const std::vector<Tensor>& leaves) -> JitCache::Traced {
+          auto result = std::make_shared<const Result>(std::apply(fn_, unflatten(tree, leaves)));
+          return {flatten(*result).leaves, result};
+        });
+    return unflatten(*static_cast<const Result*>(output_tree.get()), outputs);
   }
   int64_t trace_count() const { return cache_.trace_count(); }
 
@@ -95,11 +112,11 @@ class Jitted {
   JitCache cache_;
 };
 
-/// jit(f): f takes Tensors and returns one Tensor. Traced on the first call per input signature,
-/// then served from the cache.
+/// jit(f): f takes and returns pytrees of Tensors. Traced on the first call per input signature,
+/// then served from the cache. HLOCC_LOG_RETRACE=1 logs each retrace and which input changed.
 template <class Fn>
-Jitted<Fn> jit(Fn fn) {
-  return Jitted<Fn>(std::move(fn));
+Jitted<Fn> jit(Fn fn, Where where = Where::current()) {
+  return Jitted<Fn>(std::move(fn), where);
 }
 
 }  // namespace hlocc

@@ -1,6 +1,7 @@
-// while_loop, cond and fori_loop. Each function is traced as a nested computation whose extra
-// parameters are the outer tensors it captured; a wrapper computation adapts it to what HLO's
-// while and conditional require (one tuple parameter) and threads the captures through.
+// while_loop, switch_ (and cond through it) and scan. Each function is traced as a nested
+// computation whose extra parameters are the outer tensors it captured; a wrapper computation
+// adapts it to what HLO's while and conditional require (one tuple parameter) and threads the
+// captures through.
 #include "hlocc/control_flow.h"
 
 #include "hlocc/ops.h"
@@ -30,7 +31,7 @@ std::string shapes_of(const std::vector<ir::Shape>& shapes) {
   return "(" + text + ")";
 }
 
-Nested trace_nested(const std::string& name, const TensorsFunction& fn,
+Nested trace_nested(const std::string& name, const detail::FlatFn& fn,
                     const std::vector<TensorSpec>& parameter_specs, bool as_tuple,
                     const Where& where) {
   Trace nested(*Trace::current(), name);
@@ -104,7 +105,7 @@ std::vector<size_t> range(size_t begin, size_t end) {
 }
 
 Tensors traced_while(const std::function<Tensor(const Tensors&)>& cond_fn,
-                     const TensorsFunction& body_fn, const Tensors& init, const Where& where) {
+                     const detail::FlatFn& body_fn, const Tensors& init, const Where& where) {
   const size_t n = init.size();
   const Nested body = trace_nested("body", body_fn, specs_of(init), true, where);
   std::vector<ir::Shape> state_shapes;
@@ -156,39 +157,59 @@ Tensors traced_while(const std::function<Tensor(const Tensors&)>& cond_fn,
   return unpack(loop, n, where);
 }
 
-Tensors traced_cond(const Tensor& pred, const TensorsFunction& true_fn,
-                    const TensorsFunction& false_fn, const Tensors& operands, const Where& where) {
-  if (pred.dtype() != DType::Pred || pred.rank() != 0) {
-    throw Error("cond: the predicate must be a pred scalar; got " + pred.shape_string() +
+// One HLO conditional: a pred scalar with two branches (false, true) uses XLA's pred form;
+// otherwise an s32 index, clamped like jax.lax.switch (XLA runs the last branch when it is out
+// of range, but also for negative indices).
+Tensors traced_switch(const Tensor& index, const std::vector<detail::FlatFn>& branch_fns,
+                      const Tensors& operands, const Where& where) {
+  const bool pred_form = index.dtype() == DType::Pred;
+  if (index.rank() != 0 || (!pred_form && !ir::is_integer(index.dtype()))) {
+    throw Error("switch_: the index must be an integer scalar; got " + index.shape_string() +
                 tracing::user_location(where));
   }
-  const Nested branches[2] = {
-      trace_nested("true_branch", true_fn, specs_of(operands), true, where),
-      trace_nested("false_branch", false_fn, specs_of(operands), true, where)};
-  if (branches[0].result_shapes != branches[1].result_shapes) {
-    throw Error("cond: the branches return different types; got " +
-                shapes_of(branches[0].result_shapes) + " and " +
-                shapes_of(branches[1].result_shapes) + tracing::user_location(where));
+  if (branch_fns.empty() || (pred_form && branch_fns.size() != 2)) {
+    throw Error("switch_: needs at least one branch (two for a pred index); got " +
+                std::to_string(branch_fns.size()) + tracing::user_location(where));
+  }
+  std::vector<Nested> branches;
+  for (size_t b = 0; b < branch_fns.size(); ++b) {
+    branches.push_back(
+        trace_nested("branch_" + std::to_string(b), branch_fns[b], specs_of(operands), true, where));
+    if (branches[b].result_shapes != branches[0].result_shapes) {
+      throw Error("switch_: the branches return different types; got " +
+                  shapes_of(branches[0].result_shapes) + " and " +
+                  shapes_of(branches[b].result_shapes) + tracing::user_location(where));
+    }
   }
   // Each branch gets one tuple operand: the operands, then that branch's captures.
-  Tensors branch_operands;
-  ir::Computation* wrappers[2];
-  for (int b = 0; b < 2; ++b) {
+  Tensors conditional_operands;
+  std::vector<ir::Computation*> wrappers;
+  for (size_t b = 0; b < branches.size(); ++b) {
     Tensors packed = operands;
     packed.insert(packed.end(), branches[b].captures.begin(), branches[b].captures.end());
     std::vector<ir::Shape> shapes;
     for (const Tensor& t : packed) shapes.push_back(ir::Shape::array(t.dtype(), t.dims()));
-    wrappers[b] =
-        wrapper(b == 0 ? "cond_true" : "cond_false", shapes, branches[b].computation,
+    wrappers.push_back(
+        wrapper("branch_" + std::to_string(b) + "_wrapper", shapes, branches[b].computation,
                 range(0, packed.size()),
-                [](ir::Builder&, ir::Instruction*, const std::vector<ir::Instruction*>&) {});
-    branch_operands.push_back(emit(ir::Op::Tuple, packed, {}, {}, where));
+                [](ir::Builder&, ir::Instruction*, const std::vector<ir::Instruction*>&) {}));
+    conditional_operands.push_back(emit(ir::Op::Tuple, packed, {}, {}, where));
   }
   ir::Attributes attrs;
-  attrs.set("true_computation", wrappers[0]);
-  attrs.set("false_computation", wrappers[1]);
-  const Tensor result =
-      emit(ir::Op::Conditional, {pred, branch_operands[0], branch_operands[1]}, attrs, {}, where);
+  Tensor selector = index;
+  if (pred_form) {
+    attrs.set("true_computation", wrappers[1]);
+    attrs.set("false_computation", wrappers[0]);
+    std::swap(conditional_operands[0], conditional_operands[1]);
+  } else {
+    attrs.set("branch_computations", wrappers);
+    const Tensor last = HostArray::scalar<int32_t>(static_cast<int32_t>(branches.size() - 1));
+    selector = emit(ir::Op::Clamp,
+                    {HostArray::scalar<int32_t>(0), astype(index, DType::S32, where), last}, {},
+                    {}, where);
+  }
+  conditional_operands.insert(conditional_operands.begin(), selector);
+  const Tensor result = emit(ir::Op::Conditional, conditional_operands, attrs, {}, where);
   return unpack(result, branches[0].result_shapes.size(), where);
 }
 
@@ -270,8 +291,9 @@ ir::Computation* scan_condition(const std::vector<ir::Shape>& state, int64_t len
   return computation;
 }
 
-ScanResult traced_scan(const ScanFunction& fn, const Tensors& init, const Tensors& xs,
-                       const Where& where) {
+// Returns the final carry, then the stacked ys.
+Tensors traced_scan(const detail::FlatFn& fn, const Tensors& init, const Tensors& xs,
+                    const Where& where) {
   if (xs.empty())
     throw Error("scan: needs at least one array to scan over" + tracing::user_location(where));
   std::vector<TensorSpec> specs = specs_of(init);
@@ -285,15 +307,7 @@ ScanResult traced_scan(const ScanFunction& fn, const Tensors& init, const Tensor
         TensorSpec{x.dtype(), std::vector<int64_t>(x.dims().begin() + 1, x.dims().end())});
   }
   const size_t c = init.size();
-  const Nested body = trace_nested(
-      "scan_function",
-      [&](const Tensors& args) {
-        auto [carry, ys] = fn(Tensors(args.begin(), args.begin() + static_cast<int64_t>(c)),
-                              Tensors(args.begin() + static_cast<int64_t>(c), args.end()));
-        carry.insert(carry.end(), ys.begin(), ys.end());
-        return carry;
-      },
-      specs, true, where);
+  const Nested body = trace_nested("scan_function", fn, specs, true, where);
   for (size_t j = 0; j < c; ++j) {
     if (!(body.result_shapes[j] == ir::Shape::array(init[j].dtype(), init[j].dims()))) {
       throw Error("scan: the function must return the carry's types; carry " + std::to_string(j) +
@@ -322,66 +336,53 @@ ScanResult traced_scan(const ScanFunction& fn, const Tensors& init, const Tensor
       emit(ir::Op::While, {emit(ir::Op::Tuple, state, {}, {}, where)}, attrs, {}, where);
   const Tensors all = unpack(loop, state.size(), where);
   const size_t ys_begin = 1 + c + xs.size();
-  return ScanResult{
-      Tensors(all.begin() + 1, all.begin() + 1 + static_cast<int64_t>(c)),
-      Tensors(all.begin() + static_cast<int64_t>(ys_begin),
-              all.begin() + static_cast<int64_t>(ys_begin + body.result_shapes.size() - c))};
+  Tensors result(all.begin() + 1, all.begin() + 1 + static_cast<int64_t>(c));
+  result.insert(result.end(), all.begin() + static_cast<int64_t>(ys_begin),
+                all.begin() + static_cast<int64_t>(ys_begin + body.result_shapes.size() - c));
+  return result;
 }
 
 }  // namespace
 
-Tensors while_loop(const std::function<Tensor(const Tensors&)>& cond, const TensorsFunction& body,
-                   const Tensors& init, Where where) {
+namespace detail {
+
+Tensors while_loop_flat(const std::function<Tensor(const Tensors&)>& cond, const FlatFn& body,
+                        const Tensors& init, const Where& where) {
   return tracing::staged(
       init, [&](const Tensors& state) { return traced_while(cond, body, state, where); });
 }
 
-Tensors cond(const Tensor& pred, const TensorsFunction& true_fn, const TensorsFunction& false_fn,
-             const Tensors& operands, Where where) {
-  Tensors all = {pred};
+Tensors switch_flat(const Tensor& index, const std::vector<FlatFn>& branches,
+                    const Tensors& operands, const Where& where) {
+  Tensors all = {index};
   all.insert(all.end(), operands.begin(), operands.end());
   return tracing::staged(all, [&](const Tensors& args) {
-    return traced_cond(args[0], true_fn, false_fn, Tensors(args.begin() + 1, args.end()), where);
+    return traced_switch(args[0], branches, Tensors(args.begin() + 1, args.end()), where);
   });
 }
 
-Tensors fori_loop(int32_t lower, int32_t upper,
-                  const std::function<Tensors(const Tensor&, const Tensors&)>& body,
-                  const Tensors& init, Where where) {
-  Tensors state = {Tensor(HostArray::scalar<int32_t>(lower))};
-  state.insert(state.end(), init.begin(), init.end());
-  const Tensor upper_bound = HostArray::scalar<int32_t>(upper);
-  const Tensors final_state =
-      while_loop([&](const Tensors& s) { return less(s[0], upper_bound, where); },
-                 [&](const Tensors& s) {
-                   Tensors next = {add(s[0], Tensor(HostArray::scalar<int32_t>(1)), where)};
-                   const Tensors updated = body(s[0], Tensors(s.begin() + 1, s.end()));
-                   next.insert(next.end(), updated.begin(), updated.end());
-                   return next;
-                 },
-                 state, where);
-  return Tensors(final_state.begin() + 1, final_state.end());
-}
-
-}  // namespace hlocc
-
-namespace hlocc {
-
-ScanResult scan(const ScanFunction& fn, const Tensors& init, const Tensors& xs, Where where) {
+Tensors scan_flat(const FlatFn& fn, size_t carry_count, const Tensors& init, const Tensors& xs,
+                  const Where& where) {
   Tensors operands = init;
   operands.insert(operands.end(), xs.begin(), xs.end());
-  size_t ys_count = 0;
-  const Tensors flat = tracing::staged(operands, [&](const Tensors& args) {
-    const ScanResult result =
-        traced_scan(fn, Tensors(args.begin(), args.begin() + static_cast<int64_t>(init.size())),
-                    Tensors(args.begin() + static_cast<int64_t>(init.size()), args.end()), where);
-    ys_count = result.ys.size();
-    Tensors joined = result.carry;
-    joined.insert(joined.end(), result.ys.begin(), result.ys.end());
-    return joined;
+  return tracing::staged(operands, [&](const Tensors& args) {
+    const auto split = args.begin() + static_cast<int64_t>(carry_count);
+    return traced_scan(fn, Tensors(args.begin(), split), Tensors(split, args.end()), where);
   });
-  const auto split = flat.begin() + static_cast<int64_t>(flat.size() - ys_count);
-  return ScanResult{Tensors(flat.begin(), split), Tensors(split, flat.end())};
 }
 
+void throw_structure_mismatch(const char* what, const std::string& expected,
+                              const std::string& got, const Where& where) {
+  throw Error(std::string(what) + " returned a tree of a different structure; expected " +
+              expected + ", got " + got + tracing::user_location(where) +
+              "\n  hint: return the same containers (sizes, keys, fields) as the initial value");
+}
+
+void check_predicate(const Tensor& pred, const Where& where) {
+  if (pred.dtype() == DType::Pred && pred.rank() == 0) return;
+  throw Error("cond: the predicate must be a pred scalar; got " + pred.shape_string() +
+              tracing::user_location(where) + "\n  hint: compare first, e.g. greater(x, 0)");
+}
+
+}  // namespace detail
 }  // namespace hlocc

@@ -1,6 +1,8 @@
-// trace_function, the public Module, and the jit cache (one traced module per input signature).
+// trace_flat, the public Module, and the jit cache (one traced module per input signature).
 #include "hlocc/trace.h"
 
+#include <cstdlib>
+#include <iostream>
 #include <map>
 #include <mutex>
 
@@ -14,22 +16,32 @@ namespace hlocc {
 namespace detail {
 struct ModuleHandle {
   std::unique_ptr<ir::Module> module;
+  std::vector<ir::Literal> bound_arguments;  // the large host constants, as trailing parameters
 };
 
 struct JitCache {
+  struct Entry {
+    Module module;
+    std::shared_ptr<const void> output_tree;
+  };
   std::mutex mutex;
-  std::map<std::string, Module> modules;  // by input signature
+  std::map<std::string, Entry> entries;  // by input signature
   int64_t trace_count = 0;
+  Where where;
+  // The last call's inputs (paths, structure and shapes, not their data), for the retrace log.
+  std::optional<Flattened> last_inputs;
+
+  explicit JitCache(Where w) : where(w) {}
 };
+
+Tensor spec_placeholder(const TensorSpec& spec) {
+  auto node = std::make_shared<TensorNode>();
+  node->shape = ir::Shape::array(spec.dtype, spec.dims);
+  return Tensor(std::move(node));
+}
 }  // namespace detail
 
 namespace {
-
-std::vector<ir::Literal> to_literals(const std::vector<HostArray>& arrays) {
-  std::vector<ir::Literal> literals;
-  for (const HostArray& array : arrays) literals.push_back(tracing::to_literal(array));
-  return literals;
-}
 
 std::vector<HostArray> to_host_arrays(const ir::Literal& result) {
   if (!result.shape().is_tuple()) return {tracing::to_host_array(result)};
@@ -39,10 +51,30 @@ std::vector<HostArray> to_host_arrays(const ir::Literal& result) {
   return arrays;
 }
 
-std::string signature(const std::vector<Tensor>& args) {
-  std::string key;
-  for (const Tensor& arg : args) key += arg.shape_string() + ";";
+std::string signature(const detail::Flattened& inputs) {
+  std::string key = inputs.structure + "|";
+  for (const Tensor& leaf : inputs.leaves) key += leaf.shape_string() + ";";
   return key;
+}
+
+// Which inputs differ between the last call and this one, for HLOCC_LOG_RETRACE.
+std::string retrace_reason(const detail::Flattened& before, const detail::Flattened& now) {
+  if (before.structure != now.structure) {
+    return "the inputs' structure changed from " + before.structure + " to " + now.structure;
+  }
+  std::string reason;
+  for (size_t i = 0; i < now.leaves.size(); ++i) {
+    const std::string was = before.leaves[i].shape_string(), is = now.leaves[i].shape_string();
+    if (was == is) continue;
+    reason += (reason.empty() ? "" : "; ") + std::string("input ") + now.paths[i] +
+              " changed from " + was + " to " + is;
+  }
+  return reason.empty() ? "an input signature seen before was evicted" : reason;
+}
+
+bool log_retrace() {
+  const char* flag = std::getenv("HLOCC_LOG_RETRACE");
+  return flag != nullptr && std::string(flag) != "0" && std::string(flag) != "";
 }
 
 }  // namespace
@@ -56,51 +88,86 @@ int64_t Module::instruction_count() const {
   return count;
 }
 
-std::vector<HostArray> Module::run(const std::vector<HostArray>& args) const {
-  Result<ir::Literal> result = reference::evaluate(*handle_->module, to_literals(args));
+std::vector<HostArray> Module::bound_arguments() const {
+  std::vector<HostArray> arrays;
+  for (const ir::Literal& value : handle_->bound_arguments)
+    arrays.push_back(tracing::to_host_array(value));
+  return arrays;
+}
+
+std::vector<HostArray> Module::run(const std::vector<HostArray>& inputs) const {
+  const int64_t expected = handle_->module->entry()->parameter_count() -
+                           static_cast<int64_t>(handle_->bound_arguments.size());
+  if (static_cast<int64_t>(inputs.size()) != expected) {
+    throw Error("Module::run: the program takes " + std::to_string(expected) + " inputs; got " +
+                std::to_string(inputs.size()));
+  }
+  std::vector<ir::Literal> args;
+  for (const HostArray& input : inputs) args.push_back(tracing::to_literal(input));
+  args.insert(args.end(), handle_->bound_arguments.begin(), handle_->bound_arguments.end());
+  Result<ir::Literal> result = reference::evaluate(*handle_->module, args);
   if (!result.ok()) throw result.error();
   return to_host_arrays(*result);
 }
 
-Module trace_function(const TensorFunction& fn, const std::vector<TensorSpec>& inputs) {
+Module detail::trace_flat(const FlatFunction& fn, const std::vector<Tensor>& inputs) {
   tracing::Trace recording("traced");
   std::vector<Tensor> parameters;
-  for (const TensorSpec& spec : inputs) parameters.push_back(recording.parameter(spec));
-  auto handle = std::make_shared<detail::ModuleHandle>();
-  handle->module = recording.finish(fn(parameters));
+  for (const Tensor& input : inputs)
+    parameters.push_back(recording.parameter(TensorSpec{input.dtype(), input.dims()}));
+  auto handle = std::make_shared<ModuleHandle>();
+  const std::vector<Tensor> outputs = fn(parameters);
+  handle->bound_arguments = recording.bound_arguments();
+  handle->module = recording.finish(outputs);
   return Module(std::move(handle));
 }
 
-JitCache::JitCache() : state_(std::make_shared<detail::JitCache>()) {}
+JitCache::JitCache(Where where) : state_(std::make_shared<detail::JitCache>(where)) {}
 
-std::vector<Tensor> JitCache::call(const TensorFunction& fn,
-                                   const std::vector<Tensor>& args) const {
+std::pair<std::vector<Tensor>, std::shared_ptr<const void>> JitCache::call(
+    const detail::Flattened& inputs, const TraceFunction& trace_fn) const {
   std::vector<HostArray> values;
-  std::vector<TensorSpec> specs;
-  for (const Tensor& arg : args) {
-    if (arg.is_traced()) {
-      throw Error(
-          "jit: a traced tensor was passed to a jitted function inside another trace"
-          "\n  hint: call the function itself, not its jit, inside traced code");
+  for (size_t i = 0; i < inputs.leaves.size(); ++i) {
+    const Tensor& leaf = inputs.leaves[i];
+    if (leaf.is_traced() || !leaf.node()->value) {
+      throw Error("jit: input " + inputs.paths[i] + " (" + leaf.shape_string() +
+                  ") has no data: it is a traced value or a TensorSpec"
+                  "\n  hint: inside traced code call the function itself, not its jit; use "
+                  "hlocc::trace to trace with types only");
     }
-    values.push_back(arg.to_host());
-    specs.push_back(TensorSpec{arg.dtype(), arg.dims()});
+    values.push_back(leaf.to_host());
   }
-  const std::string key = signature(args);
+  const std::string key = signature(inputs);
   std::unique_lock lock(state_->mutex);
-  auto it = state_->modules.find(key);
-  if (it == state_->modules.end()) {
+  auto it = state_->entries.find(key);
+  if (it == state_->entries.end()) {
+    if (log_retrace() && state_->last_inputs) {
+      std::cerr << "hlocc: retracing the function jitted at " << state_->where.file_name() << ":"
+                << state_->where.line() << " (trace " << state_->trace_count + 1
+                << "): " << retrace_reason(*state_->last_inputs, inputs) << "\n";
+    }
     lock.unlock();
-    Module traced = trace_function(fn, specs);
+    std::shared_ptr<const void> output_tree;
+    Module traced = detail::trace_flat(
+        [&](const std::vector<Tensor>& parameters) {
+          auto [leaves, tree] = trace_fn(parameters);
+          output_tree = std::move(tree);
+          return leaves;
+        },
+        inputs.leaves);
     lock.lock();
     ++state_->trace_count;
-    it = state_->modules.try_emplace(key, std::move(traced)).first;
+    it = state_->entries.try_emplace(key, detail::JitCache::Entry{traced, output_tree}).first;
   }
-  const Module module = it->second;
+  detail::Flattened types = inputs;
+  for (Tensor& leaf : types.leaves)
+    leaf = detail::spec_placeholder(TensorSpec{leaf.dtype(), leaf.dims()});
+  state_->last_inputs = std::move(types);
+  const detail::JitCache::Entry entry = it->second;
   lock.unlock();
   std::vector<Tensor> outputs;
-  for (HostArray& output : module.run(values)) outputs.emplace_back(std::move(output));
-  return outputs;
+  for (HostArray& output : entry.module.run(values)) outputs.emplace_back(std::move(output));
+  return {std::move(outputs), entry.output_tree};
 }
 
 int64_t JitCache::trace_count() const {

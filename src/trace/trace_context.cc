@@ -76,7 +76,8 @@ bool Trace::is_ancestor(const Trace* trace) const {
 }
 
 Tensor Trace::parameter(const TensorSpec& spec) {
-  HLOCC_CHECK(captures_.empty()) << "explicit parameters must come before captures";
+  HLOCC_CHECK(captures_.empty() && bound_arguments_.empty())
+      << "explicit parameters must come before captures";
   const int64_t number = parameter_count_++;
   return traced_tensor(builder_.parameter(number, ir::Shape::array(spec.dtype, spec.dims),
                                           "arg" + std::to_string(number)),
@@ -85,16 +86,46 @@ Tensor Trace::parameter(const TensorSpec& spec) {
 
 ir::Instruction* Trace::use(const Tensor& tensor, const Where& where) {
   const detail::TensorNode& node = *tensor.node();
-  if (node.value) return builder_.constant(*node.value);
+  if (node.value) return use_constant(tensor);
   if (node.trace == this) return node.instruction;
+  if (node.instruction == nullptr) {
+    throw Error("a TensorSpec placeholder was used in an operation; got " +
+                tensor.shape_string() + user_location(where) +
+                "\n  hint: TensorSpec only gives hlocc::trace an input's type; operate on the "
+                "Tensor the traced function receives");
+  }
   if (!is_ancestor(node.trace)) {
     throw Error("a tensor of another trace was used here; got " + tensor.shape_string() +
                 user_location(where) +
                 "\n  hint: pass the tensor to the traced function as an argument");
   }
-  auto [it, inserted] = capture_parameters_.try_emplace(&node, nullptr);
+  return capture(tensor);
+}
+
+// A host constant: small ones are HLO constants; large ones are parameters of the top-level
+// computation (bound to their value when the module runs), captured by nested ones like any
+// outer tensor, so the HLO text stays small.
+ir::Instruction* Trace::use_constant(const Tensor& tensor) {
+  const detail::TensorNode& node = *tensor.node();
+  if (auto it = uses_.find(&node); it != uses_.end()) return it->second;
+  ir::Instruction* instruction;
+  if (node.value->raw_size() <= kInlineConstantBytes) {
+    instruction = builder_.constant(*node.value);
+  } else if (parent_ != nullptr) {
+    return capture(tensor);
+  } else {
+    instruction = builder_.parameter(parameter_count_++, node.shape, "constant");
+    bound_arguments_.push_back(*node.value);
+  }
+  uses_.emplace(&node, instruction);
+  used_constants_.push_back(tensor);
+  return instruction;
+}
+
+ir::Instruction* Trace::capture(const Tensor& tensor) {
+  auto [it, inserted] = uses_.try_emplace(tensor.node().get(), nullptr);
   if (inserted) {
-    it->second = builder_.parameter(parameter_count_++, node.shape, "captured");
+    it->second = builder_.parameter(parameter_count_++, tensor.node()->shape, "captured");
     captures_.push_back(tensor);
   }
   return it->second;
@@ -155,13 +186,9 @@ std::vector<Tensor> staged(
     const std::vector<Tensor>& operands,
     const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& body) {
   if (Trace::current() != nullptr) return body(operands);
-  std::vector<TensorSpec> specs;
   std::vector<HostArray> values;
-  for (const Tensor& operand : operands) {
-    specs.push_back(TensorSpec{operand.dtype(), operand.dims()});
-    values.push_back(operand.to_host());
-  }
-  const Module module = trace_function(body, specs);
+  for (const Tensor& operand : operands) values.push_back(operand.to_host());
+  const Module module = detail::trace_flat(body, operands);
   std::vector<Tensor> results;
   for (HostArray& value : module.run(values)) results.emplace_back(std::move(value));
   return results;

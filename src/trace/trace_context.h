@@ -40,6 +40,8 @@ class Trace {
   ir::Instruction* use(const Tensor& tensor, const Where& where);
   /// The outer tensors captured so far, in parameter order.
   const std::vector<Tensor>& captures() const { return captures_; }
+  /// A top-level trace's large host constants, passed as the parameters after the explicit ones.
+  const std::vector<ir::Literal>& bound_arguments() const { return bound_arguments_; }
   /// The computation `(T a, T b) -> T { op(a, b) }` for reductions, added to the module once.
   ir::Computation* scalar_computation(ir::Op op, DType dtype);
   /// Ends a top-level recording: the outputs become the root (a tuple when there are several) and
@@ -52,6 +54,8 @@ class Trace {
 
  private:
   bool is_ancestor(const Trace* trace) const;
+  ir::Instruction* use_constant(const Tensor& tensor);
+  ir::Instruction* capture(const Tensor& tensor);
   ir::Instruction* set_root(const std::vector<Tensor>& outputs, bool as_tuple, const Where& where);
 
   Trace* enclosing_;  // the current trace before this one; current again when this one ends
@@ -62,7 +66,11 @@ class Trace {
   ir::Builder builder_;
   int64_t parameter_count_ = 0;
   std::vector<Tensor> captures_;
-  std::map<const detail::TensorNode*, ir::Instruction*> capture_parameters_;
+  std::vector<ir::Literal> bound_arguments_;
+  // Outer tensors and host constants already used here, each made into one instruction. The
+  // constants are kept alive so that their nodes' addresses cannot be reused by new tensors.
+  std::map<const detail::TensorNode*, ir::Instruction*> uses_;
+  std::vector<Tensor> used_constants_;
   std::map<std::pair<ir::Op, DType>, ir::Computation*> scalar_computations_;
 };
 

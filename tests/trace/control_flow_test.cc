@@ -56,8 +56,7 @@ TEST(ControlFlow, CondPicksABranchAndCapturesPerBranch) {
   const Tensor scale = f32({}, {10});
   auto f = [&](const Tensor& p, const Tensor& x) {
     return cond(
-        p, [&](const Tensors& ops) { return Tensors{ops[0] * scale}; },
-        [&](const Tensors& ops) { return Tensors{-ops[0]}; }, {x})[0];
+        p, [&](const Tensor& v) { return v * scale; }, [&](const Tensor& v) { return -v; }, x);
   };
   const Tensor x = f32({2}, {1, -2});
   const Tensor yes = HostArray::scalar<bool>(true), no = HostArray::scalar<bool>(false);
@@ -70,32 +69,33 @@ TEST(ControlFlow, CondPicksABranchAndCapturesPerBranch) {
 
 TEST(ControlFlow, ForiLoopAndNesting) {
   // sum of i for i in [0, 10), accumulated in f32.
-  const Tensors sum = fori_loop(
-      0, 10,
-      [](const Tensor& i, const Tensors& s) { return Tensors{s[0] + astype(i, DType::F32)}; },
-      {f32({}, {0})});
-  EXPECT_EQ(values_of(sum[0]), (std::vector<float>{45}));
+  const Tensor sum = fori_loop(
+      0, 10, [](const Tensor& i, const Tensor& s) { return s + astype(i, DType::F32); },
+      Tensor(f32({}, {0})));
+  EXPECT_EQ(values_of(sum), (std::vector<float>{45}));
 
-  // A while loop inside a cond branch inside a while loop, capturing the outer parameter.
+  // A while loop inside a cond branch inside a while loop, capturing the outer parameter; the
+  // loop state is a pair (a pytree).
+  using State = std::pair<Tensor, Tensor>;
   auto nested = [](const Tensor& x) {
-    return while_loop([](const Tensors& s) { return less(s[0], s32(3)); },
-                      [&](const Tensors& s) {
-                        const Tensor doubled = cond(
-                            greater(s[0], s32(0)),
-                            [&](const Tensors& ops) {
-                              return while_loop([](const Tensors& t) { return less(t[0], s32(2)); },
-                                                [&](const Tensors& t) {
-                                                  return Tensors{t[0] + s32(1), t[1] + x};
-                                                },
-                                                {s32(0), ops[0]});
-                            },
-                            [&](const Tensors& ops) {
-                              return Tensors{s32(0), ops[0]};
-                            },
-                            {s[1]})[1];
-                        return Tensors{s[0] + s32(1), doubled};
-                      },
-                      {s32(0), x})[1];
+    return while_loop(
+               [](const State& s) { return less(s.first, s32(3)); },
+               [&](const State& s) {
+                 const Tensor doubled = cond(
+                     greater(s.first, s32(0)),
+                     [&](const Tensor& v) {
+                       return while_loop([](const State& t) { return less(t.first, s32(2)); },
+                                         [&](const State& t) {
+                                           return State{t.first + s32(1), t.second + x};
+                                         },
+                                         State{s32(0), v})
+                           .second;
+                     },
+                     [](const Tensor& v) { return v; }, s.second);
+                 return State{s.first + s32(1), doubled};
+               },
+               State{s32(0), x})
+        .second;
   };
   // Iteration 0 keeps x; iterations 1 and 2 add x twice each: x + 4x = 5x.
   const Tensor x = f32({2}, {1, 3});
@@ -108,21 +108,21 @@ TEST(ControlFlow, ForiLoopAndNesting) {
 }
 
 // Running sums of the rows of xs, scaled by a captured tensor: carry = c + x, y = carry * scale.
-ScanResult scaled_cumsum(const Tensor& xs, const Tensor& scale) {
+ScanResult<Tensor, Tensor> scaled_cumsum(const Tensor& xs, const Tensor& scale) {
   return scan(
-      [&](const Tensors& carry, const Tensors& x) {
-        const Tensor next = carry[0] + x[0];
-        return std::pair{Tensors{next}, Tensors{next * scale}};
+      [&](const Tensor& carry, const Tensor& x) {
+        const Tensor next = carry + x;
+        return std::pair{next, next * scale};
       },
-      {f32({2}, {0, 0})}, {xs});
+      Tensor(f32({2}, {0, 0})), xs);
 }
 
 TEST(ControlFlow, ScanStacksOutputsAndCarries) {
   const Tensor xs = f32({3, 2}, {1, 2, 3, 4, 5, 6});
-  const ScanResult result = scaled_cumsum(xs, f32({}, {10}));
-  EXPECT_EQ(values_of(result.carry[0]), (std::vector<float>{9, 12}));
-  EXPECT_EQ(result.ys[0].shape_string(), "f32[3,2]");
-  EXPECT_EQ(values_of(result.ys[0]), (std::vector<float>{10, 20, 40, 60, 90, 120}));
+  const auto [carry, ys] = scaled_cumsum(xs, f32({}, {10}));
+  EXPECT_EQ(values_of(carry), (std::vector<float>{9, 12}));
+  EXPECT_EQ(ys.shape_string(), "f32[3,2]");
+  EXPECT_EQ(values_of(ys), (std::vector<float>{10, 20, 40, 60, 90, 120}));
 }
 
 TEST(ControlFlow, ScanInsideCondInsideWhileRoundTripsThroughHloText) {
@@ -133,11 +133,11 @@ TEST(ControlFlow, ScanInsideCondInsideWhileRoundTripsThroughHloText) {
                         const Tensor even = equal(remainder(s[0], s32(2)), s32(0));
                         const Tensor updated = cond(
                             even,
-                            [&](const Tensors& ops) {
-                              const Tensor ys = scaled_cumsum(xs, scale).ys[0];
-                              return Tensors{ops[0] + reshape(transpose(ys, {1, 0}), {6})};
+                            [&](const Tensor& v) {
+                              const Tensor ys = scaled_cumsum(xs, scale).ys;
+                              return v + reshape(transpose(ys, {1, 0}), {6});
                             },
-                            [](const Tensors& ops) { return Tensors{ops[0] * 2.0}; }, {s[1]})[0];
+                            [](const Tensor& v) { return v * 2.0; }, s[1]);
                         return Tensors{s[0] + s32(1), updated};
                       },
                       {s32(0), f32({6}, {0, 0, 0, 0, 0, 0})})[1];
@@ -188,7 +188,7 @@ TEST(ControlFlow, ErrorsNameTheRuleBroken) {
   EXPECT_NE(body.find("control_flow_test.cc:"), std::string::npos) << body;
   const std::string pred = error_of([] {
     (void)cond(
-        s32(1), [](const Tensors& o) { return o; }, [](const Tensors& o) { return o; }, {});
+        s32(1), [](const Tensor& o) { return o; }, [](const Tensor& o) { return o; }, s32(2));
   });
   EXPECT_NE(pred.find("cond: the predicate must be a pred scalar; got s32[]"), std::string::npos)
       << pred;

@@ -2,10 +2,17 @@
 #pragma once
 
 #include "hlocc/control_flow.h"
+#include "hlocc/conv.h"
 #include "hlocc/dtype.h"
 #include "hlocc/error.h"
 #include "hlocc/host_array.h"
+#include "hlocc/indexing.h"
+#include "hlocc/linalg.h"
 #include "hlocc/ops.h"
+#include "hlocc/pytree.h"
+#include "hlocc/random.h"
+#include "hlocc/reductions.h"
+#include "hlocc/sorting.h"
 #include "hlocc/tensor.h"
 #include "hlocc/trace.h"
 #include "hlocc/where.h"

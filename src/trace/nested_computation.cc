@@ -6,7 +6,7 @@
 namespace hlocc::tracing {
 
 ir::Computation* scalar_function(const std::string& name, const std::vector<DType>& dtypes,
-                                 const TensorFunction& fn, const Where& where) {
+                                 const detail::FlatFunction& fn, const Where& where) {
   HLOCC_CHECK(Trace::current() != nullptr) << "scalar_function outside a trace";
   Trace nested(*Trace::current(), name);
   std::vector<Tensor> parameters;

@@ -17,7 +17,7 @@ namespace hlocc::tracing {
 /// entry of `dtypes`; its root is fn's result, or the tuple of its results when there are several.
 /// Must be called while tracing (inside staged()).
 ir::Computation* scalar_function(const std::string& name, const std::vector<DType>& dtypes,
-                                 const TensorFunction& fn, const Where& where);
+                                 const detail::FlatFunction& fn, const Where& where);
 
 /// The first `count` elements of a tuple-shaped tensor (get-tuple-element of each).
 std::vector<Tensor> tuple_elements(const Tensor& tuple, int64_t count, const Where& where);

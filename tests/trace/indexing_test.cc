@@ -13,6 +13,8 @@
 namespace hlocc {
 namespace {
 
+using TensorFunction = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+
 template <class T>
 HostArray array(std::vector<int64_t> dims, std::vector<T> values) {
   return HostArray::from_vector<T>(std::move(dims), values);
@@ -56,7 +58,7 @@ void expect_values(const TensorFunction& fn, const std::vector<HostArray>& input
                              << "\nexpected: " << describe(expected);
   std::vector<TensorSpec> specs;
   for (const HostArray& input : inputs) specs.push_back({input.dtype(), input.dims()});
-  const Module module = trace_function(fn, specs);
+  const Module module = trace(fn, specs);
   const std::string text = module.to_string();
   EXPECT_EQ(count_of(text, hlo_op), count) << text;
   const HostArray traced = module.run(inputs)[0];
@@ -456,7 +458,7 @@ TEST(IndexingScatter, ScatterAddAccumulatesDuplicates) {
       array<bool>({2}, {true, true}));  // pred adds as logical or
   // The traced module defines the add computation once.
   const Module module =
-      trace_function(add_rows, {{DType::F32, {4, 2}}, {DType::S32, {5}}, {DType::F32, {5, 2}}});
+      trace(add_rows, std::vector<TensorSpec>{{DType::F32, {4, 2}}, {DType::S32, {5}}, {DType::F32, {5, 2}}});
   EXPECT_EQ(count_of(module.to_string(), "to_apply=%add_f32"), 1u) << module.to_string();
   expect_error(
       [&] {

@@ -17,6 +17,8 @@
 
 namespace hlocc::op_testing {
 
+using TensorFunction = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+
 template <class T>
 HostArray array(std::vector<int64_t> dims, std::vector<T> values) {
   return HostArray::from_vector<T>(std::move(dims), values);
@@ -40,7 +42,7 @@ inline std::vector<HostArray> eager_and_traced(const TensorFunction& fn,
   const std::vector<Tensor> eager = fn(std::vector<Tensor>(inputs.begin(), inputs.end()));
   std::vector<TensorSpec> specs;
   for (const HostArray& input : inputs) specs.push_back({input.dtype(), input.dims()});
-  const Module module = trace_function(fn, specs);
+  const Module module = trace(fn, specs);
   const std::string text = module.to_string();
   auto parsed = ir::parse_module(text);
   EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message()) << "\n" << text;

@@ -1,6 +1,7 @@
 /// The hlocc public API: write array programs as ordinary C++, stage them whole into HLO.
 #pragma once
 
+#include "hlocc/array.h"
 #include "hlocc/control_flow.h"
 #include "hlocc/conv.h"
 #include "hlocc/dtype.h"

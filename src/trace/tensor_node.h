@@ -18,7 +18,9 @@ struct TensorNode {
   ir::Shape shape;
   std::optional<ir::Literal> value;        // concrete tensors
   ir::Instruction* instruction = nullptr;  // traced tensors
-  const tracing::Trace* trace = nullptr;   // the trace that owns `instruction`
+  // The trace that owns `instruction`, by its unique id: a pointer could name a later trace
+  // that happens to live at the same address once the first has ended.
+  uint64_t trace_id = 0;
 };
 
 }  // namespace hlocc::detail

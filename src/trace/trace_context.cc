@@ -1,5 +1,7 @@
 #include "trace/trace_context.h"
 
+#include <atomic>
+
 #include "backends/reference/evaluator.h"
 #include "ir/verifier.h"
 #include "trace/tensor_node.h"
@@ -8,6 +10,7 @@ namespace hlocc::tracing {
 namespace {
 
 thread_local Trace* current_trace = nullptr;
+std::atomic<uint64_t> last_trace_id{0};
 
 ir::SourceLocation to_source_location(const Where& where) {
   return ir::SourceLocation{where.file_name(), where.line(), 0};
@@ -17,7 +20,7 @@ Tensor traced_tensor(ir::Instruction* instruction, const Trace* trace) {
   auto node = std::make_shared<detail::TensorNode>();
   node->shape = instruction->shape();
   node->instruction = instruction;
-  node->trace = trace;
+  node->trace_id = trace->id();
   return Tensor(std::move(node));
 }
 
@@ -44,7 +47,8 @@ std::string user_location(const Where& where) {
 }
 
 Trace::Trace(const std::string& name)
-    : enclosing_(current_trace),
+    : id_(++last_trace_id),
+      enclosing_(current_trace),
       parent_(nullptr),
       owned_module_(std::make_unique<ir::Module>(name)),
       module_(owned_module_.get()),
@@ -55,7 +59,8 @@ Trace::Trace(const std::string& name)
 }
 
 Trace::Trace(Trace& parent, const std::string& name)
-    : enclosing_(current_trace),
+    : id_(++last_trace_id),
+      enclosing_(current_trace),
       parent_(&parent),
       module_(parent.module_),
       computation_(
@@ -68,9 +73,9 @@ Trace::~Trace() { current_trace = enclosing_; }
 
 Trace* Trace::current() { return current_trace; }
 
-bool Trace::is_ancestor(const Trace* trace) const {
+bool Trace::is_ancestor(uint64_t trace_id) const {
   for (const Trace* t = parent_; t != nullptr; t = t->parent_) {
-    if (t == trace) return true;
+    if (t->id_ == trace_id) return true;
   }
   return false;
 }
@@ -87,14 +92,14 @@ Tensor Trace::parameter(const TensorSpec& spec) {
 ir::Instruction* Trace::use(const Tensor& tensor, const Where& where) {
   const detail::TensorNode& node = *tensor.node();
   if (node.value) return use_constant(tensor);
-  if (node.trace == this) return node.instruction;
+  if (node.trace_id == id_) return node.instruction;
   if (node.instruction == nullptr) {
     throw Error("a TensorSpec placeholder was used in an operation; got " +
                 tensor.shape_string() + user_location(where) +
                 "\n  hint: TensorSpec only gives hlocc::trace an input's type; operate on the "
                 "Tensor the traced function receives");
   }
-  if (!is_ancestor(node.trace)) {
+  if (!is_ancestor(node.trace_id)) {
     throw Error("a tensor of another trace was used here; got " + tensor.shape_string() +
                 user_location(where) +
                 "\n  hint: pass the tensor to the traced function as an argument");
@@ -204,6 +209,13 @@ Tensor emit(ir::Op op, const std::vector<Tensor>& operands, ir::Attributes attrs
   }
   Trace* trace = Trace::current();
   if (trace == nullptr) {
+    for (const Tensor& operand : operands) {
+      if (!operand.node()->value) {
+        throw Error(std::string(ir::op_name(op)) + ": operand " + operand.shape_string() +
+                    " is an abstract value (of a trace that has ended, or a TensorSpec)" + user_location(where) +
+                    "\n  hint: return the tensor from the traced function instead of keeping it");
+      }
+    }
     const std::unique_ptr<ir::Module> module = eager_module(op, operands, attrs, shape, where);
     std::vector<ir::Literal> args;
     for (const Tensor& operand : operands) args.push_back(*operand.node()->value);

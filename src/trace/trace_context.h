@@ -30,6 +30,7 @@ class Trace {
 
   /// The innermost trace being recorded on this thread, or null (eager mode).
   static Trace* current();
+  uint64_t id() const { return id_; }
 
   ir::Builder& builder() { return builder_; }
   ir::Computation* computation() const { return computation_; }
@@ -53,11 +54,12 @@ class Trace {
                                  const Where& where);
 
  private:
-  bool is_ancestor(const Trace* trace) const;
+  bool is_ancestor(uint64_t trace_id) const;
   ir::Instruction* use_constant(const Tensor& tensor);
   ir::Instruction* capture(const Tensor& tensor);
   ir::Instruction* set_root(const std::vector<Tensor>& outputs, bool as_tuple, const Where& where);
 
+  uint64_t id_;        // unique among all traces of the process
   Trace* enclosing_;  // the current trace before this one; current again when this one ends
   Trace* parent_;     // for a nested trace, the trace whose module holds its computation
   std::unique_ptr<ir::Module> owned_module_;

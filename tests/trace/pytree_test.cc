@@ -223,3 +223,30 @@ TEST(Pytree, LargeHostConstantsBecomeParameters) {
 
 }  // namespace
 }  // namespace hlocc
+
+namespace hlocc {
+namespace {
+
+TEST(TraceErrors, TensorsThatEscapeTheirTraceAreRejected) {
+  Tensor leaked;
+  (void)trace(
+      [&](const Tensor& x) {
+        leaked = x * 2.0;
+        return x;
+      },
+      TensorSpec{DType::F32, {2}});
+  EXPECT_NE(error_of([&] { (void)(leaked + leaked); })
+                .find("add: operand f32[2] is an abstract value (of a trace that has ended"),
+            std::string::npos);
+  // A later trace (possibly at the same address) must not take it for one of its own.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_NE(error_of([&] {
+                (void)trace([&](const Tensor& y) { return y + leaked; },
+                            TensorSpec{DType::F32, {2}});
+              }).find("a tensor of another trace was used here"),
+              std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace hlocc

@@ -20,6 +20,24 @@ Tensor power(const Tensor& a, const Tensor& b, Where where = Where::current());
 Tensor remainder(const Tensor& a, const Tensor& b, Where where = Where::current());
 Tensor atan2(const Tensor& a, const Tensor& b, Where where = Where::current());
 
+/// Bitwise operations on integers (and logical ones on pred), numpy's names. right_shift is
+/// arithmetic for signed types and logical for unsigned ones, as in numpy.
+Tensor bitwise_and(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor bitwise_or(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor bitwise_xor(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor left_shift(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor right_shift(const Tensor& a, const Tensor& b, Where where = Where::current());
+Tensor bitwise_not(const Tensor& x, Where where = Where::current());
+/// Count of leading zero bits / of set bits, per element (integers).
+Tensor clz(const Tensor& x, Where where = Where::current());
+Tensor popcount(const Tensor& x, Where where = Where::current());
+/// Complex numbers: real + i * imag from two float tensors, and the parts back.
+Tensor complex(const Tensor& real, const Tensor& imag, Where where = Where::current());
+Tensor real(const Tensor& x, Where where = Where::current());
+Tensor imag(const Tensor& x, Where where = Where::current());
+/// numpy.clip: min(max(x, lo), hi), all three broadcast together.
+Tensor clip(const Tensor& x, const Tensor& lo, const Tensor& hi, Where where = Where::current());
+
 /// Comparisons give pred tensors (floats compare as IEEE: NaN is unequal to everything).
 Tensor equal(const Tensor& a, const Tensor& b, Where where = Where::current());
 Tensor not_equal(const Tensor& a, const Tensor& b, Where where = Where::current());

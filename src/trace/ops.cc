@@ -66,6 +66,36 @@ Tensor atan2(const Tensor& a, const Tensor& b, Where where) {
   return binary(ir::Op::Atan2, a, b, where);
 }
 
+Tensor bitwise_and(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::And, a, b, where);
+}
+Tensor bitwise_or(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::Or, a, b, where);
+}
+Tensor bitwise_xor(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::Xor, a, b, where);
+}
+Tensor left_shift(const Tensor& a, const Tensor& b, Where where) {
+  return binary(ir::Op::ShiftLeft, a, b, where);
+}
+Tensor right_shift(const Tensor& a, const Tensor& b, Where where) {
+  const bool is_unsigned = a.dtype() == DType::U8 || a.dtype() == DType::U16 ||
+                           a.dtype() == DType::U32 || a.dtype() == DType::U64;
+  return binary(is_unsigned ? ir::Op::ShiftRightLogical : ir::Op::ShiftRightArithmetic, a, b,
+                where);
+}
+Tensor bitwise_not(const Tensor& x, Where where) { return unary(ir::Op::Not, x, where); }
+Tensor clz(const Tensor& x, Where where) { return unary(ir::Op::Clz, x, where); }
+Tensor popcount(const Tensor& x, Where where) { return unary(ir::Op::Popcnt, x, where); }
+Tensor complex(const Tensor& real, const Tensor& imag, Where where) {
+  return binary(ir::Op::Complex, real, imag, where);
+}
+Tensor real(const Tensor& x, Where where) { return unary(ir::Op::Real, x, where); }
+Tensor imag(const Tensor& x, Where where) { return unary(ir::Op::Imag, x, where); }
+Tensor clip(const Tensor& x, const Tensor& lo, const Tensor& hi, Where where) {
+  return minimum(maximum(x, lo, where), hi, where);
+}
+
 Tensor equal(const Tensor& a, const Tensor& b, Where where) { return compare("EQ", a, b, where); }
 Tensor not_equal(const Tensor& a, const Tensor& b, Where where) {
   return compare("NE", a, b, where);

@@ -78,6 +78,37 @@ TEST(Eager, ComparisonsWhereAndConversions) {
   EXPECT_THROW((void)where(x, x, x), Error);  // the condition must be pred
 }
 
+TEST(Eager, BitwiseComplexAndClip) {
+  auto ints = [](std::vector<int32_t> v) {
+    const int64_t n = static_cast<int64_t>(v.size());
+    return Tensor(HostArray::from_vector<int32_t>({n}, v));
+  };
+  auto int_values = [](const Tensor& t) {
+    const HostArray host = t.to_host();
+    std::vector<double> out;
+    for (int64_t i = 0; i < host.element_count(); ++i) out.push_back(host.as_double(i));
+    return out;
+  };
+  const Tensor a = ints({12, -8, 5}), b = ints({10, 3, 1});
+  EXPECT_EQ(int_values(bitwise_and(a, b)), (std::vector<double>{8, 0, 1}));
+  EXPECT_EQ(int_values(bitwise_or(a, b)), (std::vector<double>{14, -5, 5}));
+  EXPECT_EQ(int_values(bitwise_xor(a, b)), (std::vector<double>{6, -5, 4}));
+  EXPECT_EQ(int_values(left_shift(a, b)), (std::vector<double>{12288, -64, 10}));
+  EXPECT_EQ(int_values(right_shift(a, b)), (std::vector<double>{0, -1, 2}));  // arithmetic
+  EXPECT_EQ(int_values(bitwise_not(a)), (std::vector<double>{-13, 7, -6}));
+  EXPECT_EQ(int_values(clz(a)), (std::vector<double>{28, 0, 29}));
+  EXPECT_EQ(int_values(popcount(a)), (std::vector<double>{2, 29, 2}));
+  const Tensor u = HostArray::from_vector<uint32_t>({1}, {0x80000000u});
+  EXPECT_EQ(int_values(right_shift(u, Tensor(HostArray::from_vector<uint32_t>({1}, {31})))),
+            std::vector<double>{1});  // logical for unsigned
+  const Tensor z = complex(f32({2}, {1, 2}), f32({2}, {3, -4}));
+  EXPECT_EQ(z.dtype(), DType::C64);
+  EXPECT_EQ(values_of(real(z * z)), (std::vector<float>{-8, -12}));  // (1+3i)^2 = -8+6i
+  EXPECT_EQ(values_of(imag(z * z)), (std::vector<float>{6, -16}));
+  EXPECT_EQ(values_of(clip(kX, f32({}, {2}), f32({3}, {4, 4, 5}))),
+            (std::vector<float>{2, 2, 3, 4, 4, 5}));
+}
+
 TEST(Trace, ReductionsShareOneComputationPerOpAndType) {
   const Module module =
       trace([](const Tensor& x) { return sum(x, {0}) + sum(x, {0}) * max(x, {0}); },

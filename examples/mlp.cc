@@ -3,6 +3,7 @@
 // checked by the compiler, and a shape mistake does not compile (see after forward()).
 //
 //   cmake --build build && ./build/examples/mlp
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -67,8 +68,7 @@ Array<float, kBatch, 128> second_layer(const Array<float, kBatch, 256>& h1,
 int main() {
   const Mlp params = init(0);
   // A batch of random "images": 64 rows of 784 pixels in [0, 1).
-  const Array<float, kBatch, 784> x(
-      hlocc::random::uniform(hlocc::random::key(42), {kBatch, 784}));
+  const Array<float, kBatch, 784> x(hlocc::random::uniform(hlocc::random::key(42), {kBatch, 784}));
 
   // jit stages forward into one HLO module (on the first call) and runs it.
   const auto forward_jitted = hlocc::jit(forward);

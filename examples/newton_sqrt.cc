@@ -4,6 +4,7 @@
 // one HLO `while`.
 //
 //   cmake --build build && ./build/examples/newton_sqrt          (add --hlo to print the HLO)
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -25,25 +26,28 @@ constexpr int32_t kMaxIterations = 50;
 
 // The roots of the (positive) values `a`, and how many Newton steps they took.
 NewtonState newton_sqrt(const Tensor& a) {
+  // Host values (HostArray) become constants of the program.
   const Tensor max_iterations = hlocc::HostArray::scalar<int32_t>(kMaxIterations);
-  const Tensor tolerance = hlocc::full_like_scalar(kTolerance, hlocc::DType::F32);
+  const Tensor tolerance = hlocc::HostArray::scalar<float>(kTolerance);
   const Tensor one = hlocc::HostArray::scalar<int32_t>(1);
   // Go on while some root is still inaccurate and the cap is not reached. `a` comes from the
   // enclosing function: while_loop makes it loop state automatically.
   const auto not_done = [&](const NewtonState& s) {
     const Tensor relative_error = hlocc::max(hlocc::abs(s.x * s.x - a) / a);  // f32[]
-    return hlocc::bitwise_and(hlocc::greater(relative_error, tolerance),  // pred: logical and
+    return hlocc::bitwise_and(hlocc::greater(relative_error, tolerance),      // pred: logical and
                               hlocc::less(s.iteration, max_iterations));
   };
   const auto newton_step = [&](const NewtonState& s) {
     return NewtonState{s.iteration + one, (s.x + a / s.x) * 0.5};
   };
-  return hlocc::while_loop(not_done, newton_step, NewtonState{hlocc::zeros({}, hlocc::DType::S32), a});
+  return hlocc::while_loop(not_done, newton_step,
+                           NewtonState{hlocc::HostArray::scalar<int32_t>(0), a});
 }
 
 int main(int argc, char** argv) {
   const std::vector<float> values = {2, 9, 10, 0.25f, 1e-4f, 12345.678f, 1e6f};
-  const Tensor a = hlocc::HostArray::from_vector<float>({static_cast<int64_t>(values.size())}, values);
+  const Tensor a =
+      hlocc::HostArray::from_vector<float>({static_cast<int64_t>(values.size())}, values);
 
   if (argc > 1 && std::strcmp(argv[1], "--hlo") == 0) {
     // trace records the program for inputs of this type: the loop is one HLO `while` whose
@@ -64,8 +68,8 @@ int main(int argc, char** argv) {
     const double expected = std::sqrt(static_cast<double>(values[i]));
     const double difference = std::abs(root - expected) / expected;
     worst = std::max(worst, difference);
-    std::printf("  sqrt(%-10g) = %-12.7g std::sqrt: %-12.7g relative difference %.1e\n",
-                values[i], root, expected, difference);
+    std::printf("  sqrt(%-10g) = %-12.7g std::sqrt: %-12.7g relative difference %.1e\n", values[i],
+                root, expected, difference);
   }
   const bool converged = iterations < kMaxIterations && worst < 1e-6;
   std::printf("converged: %s\n", converged ? "yes" : "no");

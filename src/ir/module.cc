@@ -1,5 +1,7 @@
 #include "ir/module.h"
 
+#include <functional>
+
 namespace hlocc::ir {
 
 Computation* Module::add_computation(std::unique_ptr<Computation> computation) {
@@ -28,6 +30,25 @@ Computation* Module::find_computation(std::string_view name) const {
     if (computation->name() == name) return computation.get();
   }
   return nullptr;
+}
+
+void Module::order_callees_first() {
+  std::vector<std::unique_ptr<Computation>> ordered;
+  std::unordered_set<const Computation*> placed;
+  std::map<const Computation*, std::unique_ptr<Computation>*> slots;
+  for (auto& computation : computations_) slots[computation.get()] = &computation;
+  // Depth-first: a computation is placed after everything it calls (the call graph is acyclic).
+  std::function<void(Computation*)> place = [&](Computation* computation) {
+    if (!placed.insert(computation).second) return;
+    for (const auto& instruction : computation->instructions()) {
+      for (Computation* callee : instruction->called_computations()) place(callee);
+    }
+    ordered.push_back(std::move(*slots.at(computation)));
+  };
+  for (auto& computation : computations_) {
+    if (computation) place(computation.get());
+  }
+  computations_ = std::move(ordered);
 }
 
 }  // namespace hlocc::ir

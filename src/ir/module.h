@@ -31,6 +31,10 @@ class Module {
   /// per prefix, so modules built the same way print the same way.
   std::string fresh_name(std::string_view prefix);
 
+  /// Reorders the computations so that every callee comes before its callers (keeping the
+  /// existing order otherwise), after transforms that added callees late.
+  void order_callees_first();
+
   Computation* entry() const { return entry_; }
   void set_entry(Computation* entry) { entry_ = entry; }
 

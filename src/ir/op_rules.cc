@@ -15,6 +15,11 @@ OpRuleTable build_table() {
   detail::register_dot_conv_ops(table);
   detail::register_map_sort_ops(table);
   detail::register_control_ops(table);
+  detail::register_elementwise_vjps(table);
+  detail::register_shape_vjps(table);
+  detail::register_reduce_vjps(table);
+  detail::register_dot_conv_vjps(table);
+  detail::register_control_vjps(table);
   return table;
 }
 

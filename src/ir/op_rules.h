@@ -9,6 +9,7 @@
 #include "ir/instruction.h"
 #include "ir/literal.h"
 #include "ir/result.h"
+#include "ir/vjp.h"
 
 namespace hlocc::ir {
 
@@ -37,6 +38,7 @@ using EvalRule = std::function<Result<Literal>(const Instruction& inst,
 struct OpRules {
   ShapeRule infer_shape;
   EvalRule evaluate;
+  VjpRule vjp = {};  // ir/vjp.h; not_differentiable() or handled_by_transform() where that is so
 };
 
 using OpRuleTable = std::array<OpRules, kOpCount>;
@@ -56,6 +58,12 @@ void register_reduce_ops(OpRuleTable& table);
 void register_dot_conv_ops(OpRuleTable& table);
 void register_map_sort_ops(OpRuleTable& table);
 void register_control_ops(OpRuleTable& table);
+// The vjp rules, one file per family (src/ir/ops/<family>_vjp.cc), run after the rules above.
+void register_elementwise_vjps(OpRuleTable& table);
+void register_shape_vjps(OpRuleTable& table);
+void register_reduce_vjps(OpRuleTable& table);
+void register_dot_conv_vjps(OpRuleTable& table);
+void register_control_vjps(OpRuleTable& table);
 }  // namespace detail
 
 }  // namespace hlocc::ir

@@ -1,0 +1,118 @@
+// Runs every tests/autodiff/gradients/**/*.hlo file: each module's reverse-mode gradient (with a
+// random cotangent) must match float64 central differences at random inputs.
+//
+// Directives (lines before `HloModule`):
+//   // ARG: <literal>          fixes parameter i (in order; e.g. integer indices); `// ARG: random`
+//                              keeps a parameter random
+//   // RANGE: <low> <high>     random f64 inputs in [low, high) (default -1 1), e.g. for log's domain
+//   // WRT: 0 2                only these parameters (default: every f64 parameter)
+//   // TRIALS: <n>             random trials (default 3)
+//   // EXPECT_ERROR: <text>    value_and_grad must fail with this text
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "autodiff/gradient_check.h"
+#include "autodiff/reverse.h"
+#include "ir/parser.h"
+#include "ir/verifier.h"
+
+namespace hlocc::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct GradientCase {
+  std::vector<std::string> args;
+  double low = -1, high = 1;
+  std::vector<int64_t> wrt;
+  int trials = 3;
+  std::optional<std::string> expect_error;
+};
+
+GradientCase parse_directives(const std::string& text) {
+  GradientCase c;
+  std::istringstream lines(text);
+  std::string line;
+  auto directive = [&](const std::string& prefix) -> std::optional<std::string> {
+    if (line.rfind(prefix, 0) != 0) return std::nullopt;
+    return line.substr(prefix.size());
+  };
+  while (std::getline(lines, line)) {
+    if (auto v = directive("// ARG: ")) {
+      c.args.push_back(*v);
+    } else if (auto v = directive("// RANGE: ")) {
+      std::istringstream(*v) >> c.low >> c.high;
+    } else if (auto v = directive("// WRT: ")) {
+      std::istringstream numbers(*v);
+      for (int64_t i; numbers >> i;) c.wrt.push_back(i);
+    } else if (auto v = directive("// TRIALS: ")) {
+      c.trials = std::stoi(*v);
+    } else if (auto v = directive("// EXPECT_ERROR: ")) {
+      c.expect_error = *v;
+    }
+  }
+  return c;
+}
+
+std::vector<fs::path> gradient_files() {
+  std::vector<fs::path> files;
+  const fs::path root = fs::path(HLOCC_TEST_DATA_DIR) / "autodiff" / "gradients";
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    if (entry.path().extension() == ".hlo") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+class GradientFile : public ::testing::TestWithParam<fs::path> {};
+
+TEST_P(GradientFile, MatchesCentralDifferences) {
+  std::ifstream in(GetParam());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const GradientCase c = parse_directives(buffer.str());
+  auto module = ir::parse_module(buffer.str(), GetParam().filename().string());
+  ASSERT_TRUE(module.ok()) << module.error().message();
+  ASSERT_TRUE(ir::verify(**module).ok()) << ir::verify(**module).error().message();
+  if (c.expect_error) {
+    auto grad = autodiff::value_and_grad(**module, c.wrt);
+    ASSERT_FALSE(grad.ok()) << "expected an error containing: " << *c.expect_error;
+    EXPECT_NE(grad.error().message().find(*c.expect_error), std::string::npos)
+        << grad.error().message();
+    return;
+  }
+  const ir::Computation& entry = *(*module)->entry();
+  for (int trial = 0; trial < c.trials; ++trial) {
+    std::vector<ir::Literal> args;
+    for (int64_t i = 0; i < entry.parameter_count(); ++i) {
+      const size_t j = static_cast<size_t>(i);
+      if (j < c.args.size() && c.args[j] != "random") {
+        auto literal = ir::parse_literal(c.args[j]);
+        ASSERT_TRUE(literal.ok()) << literal.error().message();
+        args.push_back(std::move(*literal));
+      } else {
+        args.push_back(random_f64(entry.parameter(i)->shape(),
+                                  static_cast<uint64_t>(trial * 131 + i + 1), c.low, c.high));
+      }
+    }
+    const std::string report = check_gradients(**module, args, static_cast<uint64_t>(trial + 7),
+                                               GradientCheckOptions{.wrt = c.wrt});
+    EXPECT_EQ(report, "") << "trial " << trial;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Autodiff, GradientFile, ::testing::ValuesIn(gradient_files()),
+                         [](const ::testing::TestParamInfo<fs::path>& info) {
+                           std::string name = info.param.parent_path().filename().string() + "_" +
+                                              info.param.stem().string();
+                           for (char& ch : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace hlocc::testing

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "hlocc/array.h"
+#include "hlocc/autodiff.h"
 #include "hlocc/control_flow.h"
 #include "hlocc/conv.h"
 #include "hlocc/dtype.h"

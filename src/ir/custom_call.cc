@@ -13,8 +13,17 @@ struct Registry {
   std::map<std::string, CustomCallFn, std::less<>> handlers;
 };
 
+// Built-in targets: "hlocc.stop_gradient" is the identity that autodiff sends no cotangent
+// through (the vjp rule of custom-call, ops/control_vjp.cc).
 Registry& registry() {
   static Registry instance;
+  static const bool built_ins = [] {
+    instance.handlers.emplace(std::string(kStopGradientTarget),
+                              [](std::span<const Literal* const> operands,
+                                 const Instruction&) -> Result<Literal> { return *operands[0]; });
+    return true;
+  }();
+  (void)built_ins;
   return instance;
 }
 

@@ -14,6 +14,9 @@
 
 namespace hlocc::ir {
 
+/// The identity whose result autodiff treats as a constant (stop_gradient).
+inline constexpr std::string_view kStopGradientTarget = "hlocc.stop_gradient";
+
 /// Computes a custom-call's result from its operands. It must return a Literal of the shape the
 /// instruction declares (inst.shape()); the evaluator rejects any other.
 using CustomCallFn = std::function<Result<Literal>(std::span<const Literal* const> operands,

@@ -1,0 +1,114 @@
+// The front end of autodiff: the function is traced as a nested computation of the current
+// trace, the transform (src/autodiff/) builds its vjp computation next to it, and one `call`
+// runs that here. In eager mode the same happens inside a one-off module run at once.
+#include "hlocc/autodiff.h"
+
+#include "autodiff/reverse.h"
+#include "hlocc/ops.h"
+#include "ir/custom_call.h"
+#include "trace/trace_context.h"
+
+namespace hlocc {
+namespace detail {
+namespace {
+
+using tracing::emit;
+using tracing::Trace;
+
+std::vector<Tensor> elements_of(const Tensor& tuple, size_t begin, size_t end,
+                                const Where& where) {
+  std::vector<Tensor> elements;
+  for (size_t i = begin; i < end; ++i) {
+    ir::Attributes index;
+    index.set("index", static_cast<int64_t>(i));
+    elements.push_back(emit(ir::Op::GetTupleElement, {tuple}, index, {}, where));
+  }
+  return elements;
+}
+
+}  // namespace
+
+VjpResult vjp_flat(const FlatFunction& fn, const std::vector<Tensor>& inputs,
+                   const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& seeds,
+                   const Where& where) {
+  size_t output_count = 0;
+  const std::vector<Tensor> all = tracing::staged(inputs, [&](const std::vector<Tensor>& args) {
+    ir::Computation* function;
+    std::vector<Tensor> captures;
+    {
+      Trace nested(*Trace::current(), "differentiated");
+      std::vector<Tensor> parameters;
+      for (const Tensor& arg : args)
+        parameters.push_back(nested.parameter(TensorSpec{arg.dtype(), arg.dims()}));
+      const std::vector<Tensor> outputs = fn(parameters);
+      output_count = outputs.size();
+      function = nested.finish_nested(outputs, outputs.size() != 1, where);
+      captures = nested.captures();
+    }
+    std::vector<Tensor> operands = args;
+    operands.insert(operands.end(), captures.begin(), captures.end());
+    ir::Attributes call_fn;
+    call_fn.set("to_apply", function);
+    const Tensor called = emit(ir::Op::Call, operands, call_fn, {}, where);
+    std::vector<Tensor> outputs =
+        output_count == 1 ? std::vector<Tensor>{called} : elements_of(called, 0, output_count, where);
+    const std::vector<Tensor> output_seeds = seeds(outputs);
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      if (i >= output_seeds.size() || output_seeds[i].dtype() != outputs[i].dtype() ||
+          output_seeds[i].dims() != outputs[i].dims()) {
+        throw Error("vjp: the cotangent must have the outputs' structure and types; output " +
+                    std::to_string(i) + " is " + outputs[i].shape_string() + ", got " +
+                    (i < output_seeds.size() ? output_seeds[i].shape_string() : "nothing") +
+                    tracing::user_location(where));
+      }
+    }
+    Result<ir::Computation*> gradient = autodiff::build_vjp(*function, "vjp");
+    if (!gradient.ok()) throw Error(gradient.error().message() + tracing::user_location(where));
+    operands.push_back(output_count == 1 ? output_seeds[0]
+                                         : emit(ir::Op::Tuple, output_seeds, {}, {}, where));
+    ir::Attributes call_vjp;
+    call_vjp.set("to_apply", *gradient);
+    const Tensor result = emit(ir::Op::Call, operands, call_vjp, {}, where);
+    std::vector<Tensor> joined = outputs;
+    const std::vector<Tensor> cotangents = elements_of(result, 1, 1 + args.size(), where);
+    joined.insert(joined.end(), cotangents.begin(), cotangents.end());
+    return joined;
+  });
+  const auto split = all.begin() + static_cast<int64_t>(output_count);
+  return VjpResult{std::vector<Tensor>(all.begin(), split), std::vector<Tensor>(split, all.end())};
+}
+
+std::vector<Tensor> loss_seeds(const std::vector<Tensor>& outputs, const char* what,
+                               const Where& where) {
+  if (outputs.empty() || outputs[0].rank() != 0 ||
+      (outputs[0].dtype() != DType::F32 && outputs[0].dtype() != DType::F64)) {
+    throw Error(std::string(what) + ": the function must return an f32 or f64 scalar loss" +
+                (outputs.empty() ? "" : "; got " + outputs[0].shape_string()) +
+                tracing::user_location(where) +
+                "\n  hint: reduce the result to a scalar (e.g. sum or mean), or use vjp");
+  }
+  std::vector<Tensor> seeds = {full_like_scalar(1, outputs[0].dtype(), where)};
+  for (size_t i = 1; i < outputs.size(); ++i) {
+    seeds.push_back(broadcast_to(full_like_scalar(0, outputs[i].dtype(), where), outputs[i].dims(),
+                                 where));
+  }
+  return seeds;
+}
+
+std::vector<Tensor> zeros_like_all(const std::vector<Tensor>& tensors) {
+  std::vector<Tensor> zeros;
+  for (const Tensor& t : tensors)
+    zeros.push_back(broadcast_to(full_like_scalar(0, t.dtype()), t.dims()));
+  return zeros;
+}
+
+}  // namespace detail
+
+Tensor stop_gradient(const Tensor& x, Where where) {
+  ir::Attributes attrs;
+  attrs.set("custom_call_target", std::string(ir::kStopGradientTarget));
+  return tracing::emit(ir::Op::CustomCall, {x}, attrs, ir::Shape::array(x.dtype(), x.dims()),
+                       where);
+}
+
+}  // namespace hlocc

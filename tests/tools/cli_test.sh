@@ -103,6 +103,21 @@ expect no-subcommand 2 "hlocc: error: " -- "$hlocc"
 expect help 0 "run" -- "$hlocc" --help
 expect directory 2 "is a directory" -- "$hlocc" check "$work"
 
+# grad: d/dw of sum(x * w) is x; the printed module verifies and runs
+cat > "$work/dot.hlo" <<'HLO'
+HloModule dot_loss
+ENTRY main {
+  x = f32[3] parameter(0)
+  w = f32[3] parameter(1)
+  ROOT d = f32[] dot(x, w), lhs_contracting_dims={0}, rhs_contracting_dims={0}
+}
+HLO
+"$hlocc" grad "$work/dot.hlo" --wrt 1 > "$work/dot_grad.hlo"
+expect grad-verifies 0 "ok" -- "$hlocc" check "$work/dot_grad.hlo"
+expect grad-runs 0 "{1, 2, 3}" -- "$hlocc" run "$work/dot_grad.hlo" --arg "0=$fixtures/grad_x_123.npy" --random 1
+expect grad-needs-scalar 2 "grad: the function must return an f32 or f64 scalar" -- "$hlocc" grad "$mlp"
+expect grad-bad-wrt 2 "grad: no parameter 7" -- "$hlocc" grad "$work/dot.hlo" --wrt 7
+
 # every error is one "hlocc: error:" line (continuation lines start with two spaces)
 "$hlocc" check "$work/bad.hlo" > /dev/null 2> "$work/err.txt"
 check error-format bash -c "head -1 '$work/err.txt' | grep -q '^hlocc: error: ' &&

@@ -21,6 +21,10 @@ Status fmt_command(const std::string& path);
 /// `hlocc check FILE`: parses and verifies, prints "ok".
 Status check_command(const std::string& path);
 
+/// `hlocc grad FILE [--wrt 0,2]`: prints the module returning (value, gradients with respect to
+/// the chosen parameters) of a module whose result is an f32/f64 scalar.
+Status grad_command(const std::string& path, const std::vector<int64_t>& wrt);
+
 struct RunOptions {
   std::string path;
   std::vector<std::string> args;  // "N=FILE.npy": entry parameter N from a .npy file

@@ -1,4 +1,4 @@
-// Reading modules for every subcommand, and the two that only read: fmt and check.
+// Reading modules for every subcommand, and the ones that read and print: fmt, check and grad.
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "autodiff/reverse.h"
 #include "commands.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
@@ -42,6 +43,13 @@ Result<std::unique_ptr<ir::Module>> load_module(const std::string& path, bool ve
 Status fmt_command(const std::string& path) {
   HLOCC_TRY(const std::unique_ptr<ir::Module> module, load_module(path, /*verify=*/false));
   std::cout << ir::print_module(*module);
+  return ok_status();
+}
+
+Status grad_command(const std::string& path, const std::vector<int64_t>& wrt) {
+  HLOCC_TRY(const std::unique_ptr<ir::Module> module, load_module(path, /*verify=*/true));
+  HLOCC_TRY(const std::unique_ptr<ir::Module> gradient, autodiff::value_and_grad(*module, wrt));
+  std::cout << ir::print_module(*gradient);
   return ok_status();
 }
 

@@ -1,4 +1,4 @@
-// The `hlocc` command line: subcommands run, fmt and check. Exit codes: 0 success, 2 bad input
+// The `hlocc` command line: subcommands run, fmt, check and grad. Exit codes: 0 success, 2 bad input
 // (one "hlocc: error: ..." message, plus its "  at"/"  hint" lines), never a crash on user input.
 #include <CLI/CLI.hpp>
 #include <cctype>
@@ -17,6 +17,8 @@ struct Commands {
   CLI::App* run = nullptr;
   CLI::App* fmt = nullptr;
   CLI::App* check = nullptr;
+  CLI::App* grad = nullptr;
+  std::vector<int64_t> wrt;
   CLI::Option* seed = nullptr;
   hlocc::tools::RunOptions run_options;
   uint64_t seed_value = 0;
@@ -45,6 +47,12 @@ void add_commands(CLI::App& app, Commands& commands) {
   commands.fmt->add_option("file", commands.path, file_help)->required();
   commands.check = app.add_subcommand("check", "Parse and verify a module; print ok");
   commands.check->add_option("file", commands.path, file_help)->required();
+  commands.grad = app.add_subcommand(
+      "grad", "Print the module computing the value and gradients of a scalar-valued module");
+  commands.grad->add_option("file", commands.path, file_help)->required();
+  commands.grad
+      ->add_option("--wrt", commands.wrt, "Parameters to differentiate, e.g. 0,2 (default: all)")
+      ->delimiter(',');
   app.require_subcommand(1);
 }
 
@@ -54,6 +62,7 @@ Status dispatch(Commands& commands) {
     return hlocc::tools::run_command(commands.run_options);
   }
   if (commands.fmt->parsed()) return hlocc::tools::fmt_command(commands.path);
+  if (commands.grad->parsed()) return hlocc::tools::grad_command(commands.path, commands.wrt);
   return hlocc::tools::check_command(commands.path);
 }
 

@@ -167,6 +167,7 @@ Status Sweep::visit(const ir::Instruction& instruction, Cotangent ct) {
   Result<std::vector<ir::Instruction*>> operand_cotangents = std::vector<ir::Instruction*>{};
   switch (instruction.op()) {
     case ir::Op::Call:
+    case ir::Op::Fusion:  // a fused computation differentiates like a called one
       operand_cotangents = call_vjp(*this, instruction, current_cotangent_);
       break;
     case ir::Op::While:
@@ -215,6 +216,7 @@ Result<std::vector<ir::Instruction*>> call_vjp(Sweep& sweep, const ir::Instructi
                                                ir::Instruction* ct) {
   ir::Computation* callee = call.called_computations().at(0);
   HLOCC_TRY(ir::Computation * callee_vjp, build_vjp(*callee, callee->name() + "_vjp"));
+  // The vjp computation is called plainly, whatever the op (call or fusion) was.
   std::vector<ir::Instruction*> arguments;
   for (const ir::Instruction* operand : call.operands()) arguments.push_back(sweep.primal(operand));
   arguments.push_back(ct);

@@ -7,7 +7,7 @@ namespace hlocc::ir::detail {
 
 void register_control_vjps(OpRuleTable& table) {
   auto set = [&table](Op op, VjpRule rule) { table[static_cast<size_t>(op)].vjp = std::move(rule); };
-  for (Op op : {Op::Parameter, Op::Tuple, Op::GetTupleElement, Op::Call, Op::While,
+  for (Op op : {Op::Parameter, Op::Tuple, Op::GetTupleElement, Op::Call, Op::Fusion, Op::While,
                 Op::Conditional}) {
     set(op, handled_by_transform());
   }

@@ -13,11 +13,13 @@ TEST(OpTable, NamesAreUniqueAndRoundTrip) {
   }
 }
 
-TEST(OpTable, EveryOpHasShapeAndEvaluateRules) {
+TEST(OpTable, EveryOpHasShapeEvaluateAndVjpRules) {
   for (int i = 0; i < kOpCount; ++i) {
     const Op op = static_cast<Op>(i);
     EXPECT_TRUE(op_rules(op).infer_shape) << op_name(op) << " has no infer_shape rule";
     EXPECT_TRUE(op_rules(op).evaluate) << op_name(op) << " has no evaluate rule";
+    EXPECT_TRUE(op_rules(op).vjp) << op_name(op)
+                                  << " has no vjp rule (or not_differentiable/handled_by_transform)";
   }
 }
 

@@ -26,7 +26,7 @@ namespace detail {
 // The flat forms the templates below reduce to: every pytree is a list of leaves.
 using FlatFn = std::function<Tensors(const Tensors&)>;
 Tensors while_loop_flat(const std::function<Tensor(const Tensors&)>& cond, const FlatFn& body,
-                        const Tensors& init, const Where& where);
+                        const Tensors& init, int64_t max_trips, const Where& where);
 /// Runs branches[index] (index clamped to the valid range) on `operands`.
 Tensors switch_flat(const Tensor& index, const std::vector<FlatFn>& branches,
                     const Tensors& operands, const Where& where);
@@ -43,11 +43,17 @@ Tensors leaves_of(const T& result, const std::string& expected, const char* what
 void check_predicate(const Tensor& pred, const Where& where);
 }  // namespace detail
 
+struct WhileOptions {
+  /// A promise that the loop runs at most this many trips (-1: no bound). Reverse-mode autodiff
+  /// needs it when the trip count depends on data: it keeps the state of up to max_trips trips.
+  int64_t max_trips = -1;
+};
+
 /// state = init; while (cond(state)) state = body(state); returns state. cond returns a pred
 /// scalar; body returns a tree of the same structure, dtypes and shapes as init.
 template <class Cond, class Body, class State = Tensors>
 Traced<State> while_loop(const Cond& cond, const Body& body, const State& init,
-                 Where where = Where::current()) {
+                         WhileOptions options = {}, Where where = Where::current()) {
   const detail::Flattened flat = flatten(init);
   const Tensors result = detail::while_loop_flat(
       [&](const Tensors& leaves) { return Tensor(cond(unflatten(init, leaves))); },
@@ -55,7 +61,7 @@ Traced<State> while_loop(const Cond& cond, const Body& body, const State& init,
         return detail::leaves_of(Traced<State>(body(unflatten(init, leaves))), flat.structure,
                                  "while_loop: the body", where);
       },
-      flat.leaves, where);
+      flat.leaves, options.max_trips, where);
   return unflatten(init, result);
 }
 
@@ -70,7 +76,7 @@ Traced<State> fori_loop(int32_t lower, int32_t upper, const Body& body, const St
   return while_loop(
              [&](const Loop& s) { return less(s.first, upper_bound, where); },
              [&](const Loop& s) { return Loop{add(s.first, one, where), body(s.first, s.second)}; },
-             start, where)
+             start, {}, where)
       .second;
 }
 

@@ -105,7 +105,8 @@ std::vector<size_t> range(size_t begin, size_t end) {
 }
 
 Tensors traced_while(const std::function<Tensor(const Tensors&)>& cond_fn,
-                     const detail::FlatFn& body_fn, const Tensors& init, const Where& where) {
+                     const detail::FlatFn& body_fn, const Tensors& init, int64_t max_trips,
+                     const Where& where) {
   const size_t n = init.size();
   const Nested body = trace_nested("body", body_fn, specs_of(init), true, where);
   std::vector<ir::Shape> state_shapes;
@@ -152,6 +153,11 @@ Tensors traced_while(const std::function<Tensor(const Tensors&)>& cond_fn,
   ir::Attributes attrs;
   attrs.set("condition", condition_wrapper);
   attrs.set("body", body_wrapper);
+  // A bound on the trips, in XLA's backend_config syntax: reverse mode stacks that many states.
+  if (max_trips >= 0) {
+    attrs.set("backend_config",
+              ir::RawAttr{"{\"max_trip_count\":{\"n\":\"" + std::to_string(max_trips) + "\"}}"});
+  }
   const Tensor loop =
       emit(ir::Op::While, {emit(ir::Op::Tuple, full, {}, {}, where)}, attrs, {}, where);
   return unpack(loop, n, where);
@@ -347,9 +353,10 @@ Tensors traced_scan(const detail::FlatFn& fn, const Tensors& init, const Tensors
 namespace detail {
 
 Tensors while_loop_flat(const std::function<Tensor(const Tensors&)>& cond, const FlatFn& body,
-                        const Tensors& init, const Where& where) {
-  return tracing::staged(
-      init, [&](const Tensors& state) { return traced_while(cond, body, state, where); });
+                        const Tensors& init, int64_t max_trips, const Where& where) {
+  return tracing::staged(init, [&](const Tensors& state) {
+    return traced_while(cond, body, state, max_trips, where);
+  });
 }
 
 Tensors switch_flat(const Tensor& index, const std::vector<FlatFn>& branches,

@@ -2,6 +2,8 @@
 // pytrees, composed with jit and with themselves; values checked against derivatives by hand.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "hlocc/hlocc.h"
 
 namespace hlocc {
@@ -93,6 +95,23 @@ TEST(Autodiff, SecondDerivativesAndStopGradient) {
   // d/dx (x * stop_gradient(x)) = stop_gradient(x) = x.
   auto partial = [](const Tensor& x) { return x * stop_gradient(x); };
   EXPECT_EQ(values_of(grad(partial)(f64({}, {3}))), std::vector<double>{3});
+}
+
+TEST(Autodiff, DataDependentWhileLoopsNeedABound) {
+  // x = 1; while (x < 10) x *= a: with a = 1.7 that is 5 trips, x = a^5, dx/da = 5 a^4.
+  auto power_until_ten = [](const Tensor& a, WhileOptions options) {
+    return while_loop([](const Tensor& x) { return less(x, f64({}, {10})); },
+                      [&](const Tensor& x) { return x * a; }, f64({}, {1}), options);
+  };
+  auto bounded = [&](const Tensor& a) { return power_until_ten(a, {.max_trips = 16}); };
+  const std::vector<double> g = values_of(grad(bounded)(f64({}, {1.7})));
+  EXPECT_NEAR(g[0], 5 * std::pow(1.7, 4), 1e-12);
+  EXPECT_NEAR(values_of(jit(grad(bounded))(f64({}, {1.7})))[0], 5 * std::pow(1.7, 4), 1e-12);
+  const std::string message = error_of([&] {
+    (void)grad([&](const Tensor& a) { return power_until_ten(a, {}); })(f64({}, {1.7}));
+  });
+  EXPECT_NE(message.find("data-dependent trip count"), std::string::npos) << message;
+  EXPECT_NE(message.find("autodiff_test.cc:"), std::string::npos) << message;
 }
 
 TEST(Autodiff, ErrorsNameTheFunctionAndTheUsersLine) {

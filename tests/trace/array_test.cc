@@ -10,8 +10,11 @@
 #include <type_traits>
 
 #include "hlocc/trace.h"
+#include "trace/tensor_test_helpers.h"
 
 namespace hlocc {
+using tensor_testing::error_of;
+using tensor_testing::values_of;
 namespace {
 
 template <class A, class B>
@@ -73,20 +76,7 @@ std::vector<T> values_of(const Array<T, D...>& a) {
   return {data.begin(), data.end()};
 }
 
-std::vector<float> values_of(const Tensor& t) {
-  const HostArray host = t.to_host();
-  const auto data = host.data<float>();
-  return {data.begin(), data.end()};
-}
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error.message();
-  }
-  return "no error";
-}
 
 const A23 kA({1, 2, 3, 4, 5, 6});
 

@@ -5,26 +5,14 @@
 #include <cmath>
 
 #include "hlocc/hlocc.h"
+#include "trace/tensor_test_helpers.h"
 
 namespace hlocc {
+using tensor_testing::error_of;
+using tensor_testing::f64;
+using tensor_testing::values_of;
 namespace {
 
-Tensor f64(std::vector<int64_t> dims, std::vector<double> values) {
-  return HostArray::from_vector<double>(std::move(dims), values);
-}
-std::vector<double> values_of(const Tensor& t) {
-  const HostArray host = t.to_host();
-  const auto data = host.data<double>();
-  return {data.begin(), data.end()};
-}
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error.message();
-  }
-  return "no error";
-}
 
 }  // namespace
 
@@ -39,10 +27,10 @@ namespace {
 TEST(Autodiff, GradOfASumOfSquaresEagerAndJitted) {
   auto loss = [](const Tensor& x) { return sum(x * x); };
   const Tensor x = f64({3}, {1, -2, 0.5});
-  EXPECT_EQ(values_of(grad(loss)(x)), (std::vector<double>{2, -4, 1}));
+  EXPECT_EQ(values_of<double>(grad(loss)(x)), (std::vector<double>{2, -4, 1}));
   auto jitted = jit(grad(loss));
-  EXPECT_EQ(values_of(jitted(x)), (std::vector<double>{2, -4, 1}));
-  EXPECT_EQ(values_of(jitted(f64({3}, {3, 3, 3}))), (std::vector<double>{6, 6, 6}));
+  EXPECT_EQ(values_of<double>(jitted(x)), (std::vector<double>{2, -4, 1}));
+  EXPECT_EQ(values_of<double>(jitted(f64({3}, {3, 3, 3}))), (std::vector<double>{6, 6, 6}));
   EXPECT_EQ(jitted.trace_count(), 1);
   const std::string text = trace(grad(loss), TensorSpec{DType::F64, {3}}).to_string();
   EXPECT_NE(text.find("call("), std::string::npos) << text;
@@ -54,22 +42,22 @@ TEST(Autodiff, GradientsComeBackInTheParametersStructure) {
   const Affine p{f64({2}, {1, 2}), f64({2}, {3, -1})};
   const Tensor x = f64({2}, {5, 7});
   const Affine g = grad(loss)(p, x);
-  EXPECT_EQ(values_of(g.w), (std::vector<double>{5, 7}));
-  EXPECT_EQ(values_of(g.b), (std::vector<double>{6, -2}));
+  EXPECT_EQ(values_of<double>(g.w), (std::vector<double>{5, 7}));
+  EXPECT_EQ(values_of<double>(g.b), (std::vector<double>{6, -2}));
   const auto [gp, gx] = grad(loss, Argnums<0, 1>{})(p, x);
-  EXPECT_EQ(values_of(gp.b), (std::vector<double>{6, -2}));
-  EXPECT_EQ(values_of(gx), (std::vector<double>{1, 2}));
+  EXPECT_EQ(values_of<double>(gp.b), (std::vector<double>{6, -2}));
+  EXPECT_EQ(values_of<double>(gx), (std::vector<double>{1, 2}));
   const auto [value, gw] = value_and_grad(loss)(p, x);
-  EXPECT_EQ(values_of(value), std::vector<double>{5 + 14 + 9 + 1});
-  EXPECT_EQ(values_of(gw.w), (std::vector<double>{5, 7}));
+  EXPECT_EQ(values_of<double>(value), std::vector<double>{5 + 14 + 9 + 1});
+  EXPECT_EQ(values_of<double>(gw.w), (std::vector<double>{5, 7}));
 }
 
 TEST(Autodiff, ValueAndGradWithAux) {
   auto loss = [](const Tensor& x) { return std::pair{sum(x * x), x * x}; };
   const auto [value, g] = value_and_grad(loss, Argnums<0>{}, has_aux)(f64({2}, {3, 4}));
-  EXPECT_EQ(values_of(value.first), std::vector<double>{25});
-  EXPECT_EQ(values_of(value.second), (std::vector<double>{9, 16}));
-  EXPECT_EQ(values_of(g), (std::vector<double>{6, 8}));
+  EXPECT_EQ(values_of<double>(value.first), std::vector<double>{25});
+  EXPECT_EQ(values_of<double>(value.second), (std::vector<double>{9, 16}));
+  EXPECT_EQ(values_of<double>(g), (std::vector<double>{6, 8}));
 }
 
 TEST(Autodiff, VjpAndJvp) {
@@ -77,24 +65,24 @@ TEST(Autodiff, VjpAndJvp) {
   auto f = [](const Tensor& x, const Tensor& y) { return std::pair{x * y, x * x}; };
   const Tensor x = f64({}, {3}), y = f64({}, {5});
   auto [outputs, vjp_fn] = vjp(f, x, y);
-  EXPECT_EQ(values_of(outputs.first), std::vector<double>{15});
+  EXPECT_EQ(values_of<double>(outputs.first), std::vector<double>{15});
   const auto [ct_x, ct_y] = vjp_fn(std::pair{f64({}, {1}), f64({}, {10})});
-  EXPECT_EQ(values_of(ct_x), std::vector<double>{5 + 60});  // y * 1 + 2x * 10
-  EXPECT_EQ(values_of(ct_y), std::vector<double>{3});
+  EXPECT_EQ(values_of<double>(ct_x), std::vector<double>{5 + 60});  // y * 1 + 2x * 10
+  EXPECT_EQ(values_of<double>(ct_y), std::vector<double>{3});
   const auto [primal_out, tangent_out] = jvp(f, std::tuple{x, y}, std::tuple{f64({}, {1}), f64({}, {2})});
-  EXPECT_EQ(values_of(primal_out.second), std::vector<double>{9});
-  EXPECT_EQ(values_of(tangent_out.first), std::vector<double>{5 + 6});  // y * 1 + x * 2
-  EXPECT_EQ(values_of(tangent_out.second), std::vector<double>{6});     // 2x * 1
+  EXPECT_EQ(values_of<double>(primal_out.second), std::vector<double>{9});
+  EXPECT_EQ(values_of<double>(tangent_out.first), std::vector<double>{5 + 6});  // y * 1 + x * 2
+  EXPECT_EQ(values_of<double>(tangent_out.second), std::vector<double>{6});     // 2x * 1
 }
 
 TEST(Autodiff, SecondDerivativesAndStopGradient) {
   auto cube = [](const Tensor& x) { return x * x * x; };
   auto d2 = grad(grad(cube));
-  EXPECT_EQ(values_of(d2(f64({}, {2}))), std::vector<double>{12});  // 6x
-  EXPECT_EQ(values_of(jit(grad(grad(grad(cube))))(f64({}, {2}))), std::vector<double>{6});
+  EXPECT_EQ(values_of<double>(d2(f64({}, {2}))), std::vector<double>{12});  // 6x
+  EXPECT_EQ(values_of<double>(jit(grad(grad(grad(cube))))(f64({}, {2}))), std::vector<double>{6});
   // d/dx (x * stop_gradient(x)) = stop_gradient(x) = x.
   auto partial = [](const Tensor& x) { return x * stop_gradient(x); };
-  EXPECT_EQ(values_of(grad(partial)(f64({}, {3}))), std::vector<double>{3});
+  EXPECT_EQ(values_of<double>(grad(partial)(f64({}, {3}))), std::vector<double>{3});
 }
 
 TEST(Autodiff, DataDependentWhileLoopsNeedABound) {
@@ -104,9 +92,9 @@ TEST(Autodiff, DataDependentWhileLoopsNeedABound) {
                       [&](const Tensor& x) { return x * a; }, f64({}, {1}), options);
   };
   auto bounded = [&](const Tensor& a) { return power_until_ten(a, {.max_trips = 16}); };
-  const std::vector<double> g = values_of(grad(bounded)(f64({}, {1.7})));
+  const std::vector<double> g = values_of<double>(grad(bounded)(f64({}, {1.7})));
   EXPECT_NEAR(g[0], 5 * std::pow(1.7, 4), 1e-12);
-  EXPECT_NEAR(values_of(jit(grad(bounded))(f64({}, {1.7})))[0], 5 * std::pow(1.7, 4), 1e-12);
+  EXPECT_NEAR(values_of<double>(jit(grad(bounded))(f64({}, {1.7})))[0], 5 * std::pow(1.7, 4), 1e-12);
   const std::string message = error_of([&] {
     (void)grad([&](const Tensor& a) { return power_until_ten(a, {}); })(f64({}, {1.7}));
   });

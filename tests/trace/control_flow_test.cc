@@ -7,22 +7,17 @@
 
 #include "backends/reference/evaluator.h"
 #include "hlocc/hlocc.h"
+#include "trace/tensor_test_helpers.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
 
 namespace hlocc {
+using tensor_testing::f32;
+using tensor_testing::s32;
+using tensor_testing::values_of;
 namespace {
 
-Tensor f32(std::vector<int64_t> dims, std::vector<float> values) {
-  return HostArray::from_vector<float>(std::move(dims), values);
-}
-Tensor s32(int32_t value) { return HostArray::scalar<int32_t>(value); }
 
-std::vector<float> values_of(const Tensor& t) {
-  const HostArray host = t.to_host();
-  const auto data = host.data<float>();
-  return {data.begin(), data.end()};
-}
 
 // Newton's method for sqrt(a), six steps; `a` is captured by the body.
 Tensor newton_sqrt(const Tensor& a) {

@@ -8,10 +8,12 @@
 
 #include "hlocc/conv.h"
 #include "hlocc/hlocc.h"
+#include "trace/tensor_test_helpers.h"
 #include "test_helpers.h"
 #include "trace/tensor_node.h"
 
 namespace hlocc {
+using tensor_testing::error_of;
 namespace {
 
 // The generator's inputs: element i (row-major) is ((i * multiplier) % modulus - offset) / 8.
@@ -321,15 +323,6 @@ TEST(PoolNchw, SizeOneWindowAndEmptyBatch) {
 
 // ---- errors ----------------------------------------------------------------------------------
 
-// The message of the hlocc::Error `fn` throws (other exceptions fail the test by escaping).
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error.message();
-  }
-  return "no error";
-}
 
 void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
   const std::string message = error_of(fn);

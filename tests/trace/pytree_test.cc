@@ -7,29 +7,17 @@
 #include <functional>
 
 #include "hlocc/hlocc.h"
+#include "trace/tensor_test_helpers.h"
 
 namespace hlocc {
+using tensor_testing::error_of;
+using tensor_testing::f32;
+using tensor_testing::s32;
+using tensor_testing::values_of;
 namespace {
 
-Tensor f32(std::vector<int64_t> dims, std::vector<float> values) {
-  return HostArray::from_vector<float>(std::move(dims), values);
-}
-Tensor s32(int32_t value) { return HostArray::scalar<int32_t>(value); }
 
-std::vector<float> values_of(const Tensor& t) {
-  const HostArray host = t.to_host();
-  const auto data = host.data<float>();
-  return {data.begin(), data.end()};
-}
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error.message();
-  }
-  return "no error";
-}
 
 }  // namespace
 

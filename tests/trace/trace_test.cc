@@ -5,21 +5,19 @@
 #include <filesystem>
 
 #include "hlocc/hlocc.h"
+#include "trace/tensor_test_helpers.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
 
 namespace hlocc {
+using tensor_testing::error_of;
+using tensor_testing::values_of;
 namespace {
 
 HostArray f32(std::vector<int64_t> dims, std::vector<float> values) {
   return HostArray::from_vector<float>(std::move(dims), values);
 }
 
-std::vector<float> values_of(const Tensor& t) {
-  const HostArray host = t.to_host();
-  const auto data = host.data<float>();
-  return {data.begin(), data.end()};
-}
 
 Tensor dense_relu(const Tensor& x, const Tensor& w, const Tensor& b) {
   return relu(matmul(x, w) + b);
@@ -171,14 +169,6 @@ TEST(Jit, TracesOncePerSignature) {
   EXPECT_EQ(f.trace_count(), 2);  // a new shape traces again
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error.message();
-  }
-  return "no error";
-}
 
 TEST(TraceErrors, NameTheOperationTheShapesAndTheUsersLine) {
   const std::string broadcast = error_of([] { (void)(Tensor(kX) + Tensor(kW)); });

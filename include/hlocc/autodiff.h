@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "hlocc/control_flow.h"
 #include "hlocc/pytree.h"
 #include "hlocc/tensor.h"
 #include "hlocc/where.h"
@@ -42,6 +43,12 @@ VjpResult vjp_flat(const FlatFunction& fn, const std::vector<Tensor>& inputs,
 std::vector<Tensor> loss_seeds(const std::vector<Tensor>& outputs, const char* what,
                                const Where& where);
 std::vector<Tensor> zeros_like_all(const std::vector<Tensor>& tensors);
+/// fn's outputs, staged as one op whose vjp is bwd(input leaves, output leaves, output
+/// cotangent leaves) -> input cotangent leaves.
+using FlatVjp = std::function<std::vector<Tensor>(
+    const std::vector<Tensor>&, const std::vector<Tensor>&, const std::vector<Tensor>&)>;
+std::vector<Tensor> custom_vjp_flat(const FlatFunction& fn, const FlatVjp& bwd,
+                                    const std::vector<Tensor>& inputs, const Where& where);
 
 // Leaf ranges of each argument in the flattened argument tuple.
 template <class... Args>
@@ -160,6 +167,54 @@ auto vjp(Fn fn, const Primals&... primals) {
     }(std::index_sequence_for<Primals...>{});
   };
   return std::pair{std::move(outputs), std::move(vjp_fn)};
+}
+
+namespace detail {
+template <class Fn, class Bwd>
+class CustomVjp {
+ public:
+  CustomVjp(Fn fn, Bwd bwd, Where where) : fn_(std::move(fn)), bwd_(std::move(bwd)), where_(where) {}
+
+  template <class... Args>
+  auto operator()(const Args&... args) const {
+    using Output =
+        std::remove_cvref_t<std::invoke_result_t<const Fn&, hlocc::Traced<Args>...>>;
+    const std::tuple<const Args&...> tree(args...);
+    std::optional<Output> output_tree;
+    const std::vector<Tensor> outputs = custom_vjp_flat(
+        [&](const std::vector<Tensor>& leaves) {
+          Output output = std::apply(fn_, unflatten(tree, leaves));
+          std::vector<Tensor> out = flatten(output).leaves;
+          output_tree.emplace(std::move(output));
+          return out;
+        },
+        [&](const std::vector<Tensor>& primal_leaves, const std::vector<Tensor>& output_leaves,
+            const std::vector<Tensor>& cotangent_leaves) {
+          const auto primals = unflatten(tree, primal_leaves);
+          const Output output = unflatten(*output_tree, output_leaves);
+          const Output cotangent = unflatten(*output_tree, cotangent_leaves);
+          const auto cotangents = std::apply(
+              [&](const auto&... p) { return bwd_(p..., output, cotangent); }, primals);
+          return leaves_of(cotangents, flatten(primals).structure,
+                           "custom_vjp: the vjp function", where_);
+        },
+        flatten(tree).leaves, where_);
+    return unflatten(*output_tree, outputs);
+  }
+
+ private:
+  Fn fn_;
+  Bwd bwd_;
+  Where where_;
+};
+}  // namespace detail
+
+/// custom_vjp(fn, bwd): a function that computes like fn, but whose reverse-mode derivative is
+/// bwd(primals..., output, output_cotangent), returning a std::tuple with one cotangent per
+/// primal (each in its primal's structure). For numerically better or cheaper gradients.
+template <class Fn, class Bwd>
+auto custom_vjp(Fn fn, Bwd bwd, Where where = Where::current()) {
+  return detail::CustomVjp<Fn, Bwd>(std::move(fn), std::move(bwd), where);
 }
 
 /// jvp(f, std::tuple{primals...}, std::tuple{tangents...}) -> std::pair{outputs, tangents of the

@@ -58,6 +58,7 @@ constexpr std::array kAttrKinds = {
     AttrKindRow{"to_apply", AttrKind::Computation},
     AttrKindRow{"true_computation", AttrKind::Computation},
     AttrKindRow{"branch_computations", AttrKind::ComputationList},
+    AttrKindRow{"called_computations", AttrKind::ComputationList},
 };
 
 }  // namespace

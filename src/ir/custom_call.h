@@ -17,6 +17,10 @@ namespace hlocc::ir {
 /// The identity whose result autodiff treats as a constant (stop_gradient).
 inline constexpr std::string_view kStopGradientTarget = "hlocc.stop_gradient";
 
+/// A function with a user-defined vjp: called_computations={%fn, %bwd}; evaluates as
+/// call(%fn); its cotangents are call(%bwd, operands..., result, result cotangent).
+inline constexpr std::string_view kCustomVjpTarget = "hlocc.custom_vjp";
+
 /// Computes a custom-call's result from its operands. It must return a Literal of the shape the
 /// instruction declares (inst.shape()); the evaluator rejects any other.
 using CustomCallFn = std::function<Result<Literal>(std::span<const Literal* const> operands,

@@ -102,6 +102,58 @@ std::vector<Tensor> zeros_like_all(const std::vector<Tensor>& tensors) {
   return zeros;
 }
 
+std::vector<Tensor> custom_vjp_flat(const FlatFunction& fn, const FlatVjp& bwd,
+                                    const std::vector<Tensor>& inputs, const Where& where) {
+  return tracing::staged(inputs, [&](const std::vector<Tensor>& args) {
+    auto no_captures = [&](const Trace& trace, const char* what) {
+      if (trace.captures().empty()) return;
+      throw Error(std::string("custom_vjp: the ") + what +
+                  " uses tensors of the enclosing code; got " +
+                  trace.captures()[0].shape_string() + tracing::user_location(where) +
+                  "\n  hint: pass them to the function as arguments");
+    };
+    std::vector<TensorSpec> input_specs, output_specs;
+    for (const Tensor& arg : args) input_specs.push_back(TensorSpec{arg.dtype(), arg.dims()});
+    ir::Computation* function;
+    {
+      Trace nested(*Trace::current(), "custom_vjp_fn");
+      std::vector<Tensor> parameters;
+      for (const TensorSpec& spec : input_specs) parameters.push_back(nested.parameter(spec));
+      const std::vector<Tensor> outputs = fn(parameters);
+      for (const Tensor& output : outputs)
+        output_specs.push_back(TensorSpec{output.dtype(), output.dims()});
+      function = nested.finish_nested(outputs, outputs.size() != 1, where);
+      no_captures(nested, "function");
+    }
+    ir::Computation* vjp;
+    {
+      Trace nested(*Trace::current(), "custom_vjp_bwd");
+      std::vector<Tensor> primals, outputs, cotangents;
+      for (const TensorSpec& spec : input_specs) primals.push_back(nested.parameter(spec));
+      for (const TensorSpec& spec : output_specs) outputs.push_back(nested.parameter(spec));
+      for (const TensorSpec& spec : output_specs) cotangents.push_back(nested.parameter(spec));
+      const std::vector<Tensor> input_cotangents = bwd(primals, outputs, cotangents);
+      for (size_t i = 0; i < input_cotangents.size(); ++i) {
+        if (input_cotangents[i].dtype() != input_specs[i].dtype ||
+            input_cotangents[i].dims() != input_specs[i].dims) {
+          throw Error("custom_vjp: the vjp function must return cotangents of the inputs' types; "
+                      "input " + std::to_string(i) + " is " +
+                      shape_string(input_specs[i].dtype, input_specs[i].dims) + ", got " +
+                      input_cotangents[i].shape_string() + tracing::user_location(where));
+        }
+      }
+      vjp = nested.finish_nested(input_cotangents, true, where);
+      no_captures(nested, "vjp function");
+    }
+    ir::Attributes attrs;
+    attrs.set("custom_call_target", std::string(ir::kCustomVjpTarget));
+    attrs.set("called_computations", std::vector<ir::Computation*>{function, vjp});
+    const Tensor result = emit(ir::Op::CustomCall, args, attrs, function->result_shape(), where);
+    if (output_specs.size() == 1) return std::vector<Tensor>{result};
+    return elements_of(result, 0, output_specs.size(), where);
+  });
+}
+
 }  // namespace detail
 
 Tensor stop_gradient(const Tensor& x, Where where) {

@@ -102,6 +102,51 @@ TEST(Autodiff, DataDependentWhileLoopsNeedABound) {
   EXPECT_NE(message.find("autodiff_test.cc:"), std::string::npos) << message;
 }
 
+TEST(Autodiff, CustomVjpReplacesTheDerivative) {
+  // softplus with its derivative given by hand: sigmoid(x).
+  auto softplus = custom_vjp([](const Tensor& x) { return log1p(exp(x)); },
+                             [](const Tensor& x, const Tensor&, const Tensor& ct) {
+                               return std::tuple{ct * sigmoid(x)};
+                             });
+  const Tensor x = f64({3}, {-1, 0, 2});
+  const std::vector<double> value = values_of<double>(softplus(x));
+  EXPECT_NEAR(value[1], std::log(2.0), 1e-15);
+  auto loss = [&](const Tensor& v) { return sum(softplus(v)); };
+  const std::vector<double> g = values_of<double>(jit(grad(loss))(x));
+  for (size_t i = 0; i < 3; ++i) {
+    const double xi = std::vector<double>{-1, 0, 2}[i];
+    EXPECT_NEAR(g[i], 1 / (1 + std::exp(-xi)), 1e-15);
+  }
+  // The rule given is the rule used, even when it is not the true derivative.
+  auto doubled = custom_vjp([](const Tensor& a, const Tensor& b) { return std::pair{a * b, a + b}; },
+                            [](const Tensor&, const Tensor&, const std::pair<Tensor, Tensor>&,
+                               const std::pair<Tensor, Tensor>& ct) {
+                              return std::tuple{ct.first * 2.0, ct.second * 3.0};
+                            });
+  auto loss2 = [&](const Tensor& a, const Tensor& b) {
+    const auto [p, q] = doubled(a, b);
+    return sum(p + q);
+  };
+  const auto [ga, gb] = grad(loss2, Argnums<0, 1>{})(f64({1}, {5}), f64({1}, {7}));
+  EXPECT_EQ(values_of<double>(ga), std::vector<double>{2});
+  EXPECT_EQ(values_of<double>(gb), std::vector<double>{3});
+  const std::string text = trace(loss, TensorSpec{DType::F64, {3}}).to_string();
+  EXPECT_NE(text.find("custom_call_target=\"hlocc.custom_vjp\", called_computations={"),
+            std::string::npos)
+      << text;
+  const std::string message = error_of([&] {
+    auto wrong = custom_vjp([](const Tensor& v) { return v * v; },
+                            [](const Tensor&, const Tensor&, const Tensor& ct) {
+                              return std::tuple{astype(ct, DType::F32)};
+                            });
+    (void)grad([&](const Tensor& v) { return sum(wrong(v)); })(x);
+  });
+  EXPECT_NE(message.find("custom_vjp: the vjp function must return cotangents of the inputs' "
+                         "types; input 0 is f64[3], got f32[3]"),
+            std::string::npos)
+      << message;
+}
+
 TEST(Autodiff, ErrorsNameTheFunctionAndTheUsersLine) {
   const std::string message = error_of([] {
     (void)grad([](const Tensor& x) { return x * x; })(f64({2}, {1, 2}));

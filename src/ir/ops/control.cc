@@ -121,15 +121,46 @@ Result<Shape> infer_fusion(const Instruction& inst) {
 
 // ---- custom-call ------------------------------------------------------------------------------
 
+// hlocc.custom_vjp: called_computations={%fn, %bwd}; the result is fn's.
+Result<Shape> infer_custom_vjp(const Instruction& inst) {
+  HLOCC_TRY(const auto* called,
+            ops::require_attr<std::vector<Computation*>>(inst, "called_computations"));
+  if (called->size() != 2 || (*called)[0] == nullptr || (*called)[1] == nullptr) {
+    return op_error(inst, "called_computations must name the function and its vjp");
+  }
+  const Computation& fn = *(*called)[0];
+  const Computation& bwd = *(*called)[1];
+  HLOCC_TRY_STATUS(check_parameters(inst, fn, "called_computations", 0, inst.operand_count()));
+  // bwd takes the operands, then the result's elements and their cotangents (one each for an
+  // array result), and returns the operands' cotangents as a tuple.
+  const Shape& result = fn.result_shape();
+  const int64_t outputs = result.is_tuple() ? result.tuple_size() : 1;
+  std::vector<Shape> operand_shapes;
+  for (const Instruction* operand : inst.operands()) operand_shapes.push_back(operand->shape());
+  if (bwd.parameter_count() != inst.operand_count() + 2 * outputs ||
+      !(bwd.result_shape() == Shape::tuple(operand_shapes))) {
+    return op_error(inst, "the vjp computation %" + bwd.name() +
+                              " must take the operands, the results and their cotangents and "
+                              "return the operands' cotangents as a tuple");
+  }
+  return result;
+}
+
 Result<Shape> infer_custom_call(const Instruction& inst) {
   HLOCC_TRY(const std::string* target, ops::require_attr<std::string>(inst, "custom_call_target"));
   if (target->empty()) return op_error(inst, "custom_call_target must not be empty");
+  if (*target == kCustomVjpTarget) return infer_custom_vjp(inst);
   return inst.shape();  // the result shape is whatever the call declares
 }
 
 Result<Literal> evaluate_custom_call(const Instruction& inst,
-                                     std::span<const Literal* const> operands, EvalContext&) {
+                                     std::span<const Literal* const> operands,
+                                     EvalContext& context) {
   const std::string& target = *inst.attrs().get<std::string>("custom_call_target");
+  if (target == kCustomVjpTarget) {
+    return context.call(*inst.attrs().get<std::vector<Computation*>>("called_computations")->at(0),
+                        operands);
+  }
   const std::optional<CustomCallFn> handler = find_custom_call(target);
   if (!handler) {
     return op_error(inst, "no handler is registered for custom_call_target \"" + target +

@@ -15,6 +15,34 @@ void register_control_vjps(OpRuleTable& table) {
   set(Op::CustomCall, [](VjpBuilder& b) -> Result<std::vector<Instruction*>> {
     const std::string* target = b.forward().attrs().get<std::string>("custom_call_target");
     if (target != nullptr && *target == kStopGradientTarget) return not_differentiable()(b);
+    if (target != nullptr && *target == kCustomVjpTarget) {
+      // The user's vjp computation: (operands..., result, cotangent) -> (operand cotangents).
+      Computation* bwd = b.forward().attrs().get<std::vector<Computation*>>("called_computations")->at(1);
+      std::vector<Instruction*> arguments;
+      for (int64_t i = 0; i < b.forward().operand_count(); ++i) arguments.push_back(b.operand(i));
+      // The result and its cotangent, element by element for a tuple result.
+      for (Instruction* value : {b.result(), b.cotangent()}) {
+        if (!value->shape().is_tuple()) {
+          arguments.push_back(value);
+          continue;
+        }
+        for (int64_t i = 0; i < value->shape().tuple_size(); ++i) {
+          Attributes index;
+          index.set("index", i);
+          arguments.push_back(b.add(Op::GetTupleElement, {value}, index));
+        }
+      }
+      Attributes to_apply;
+      to_apply.set("to_apply", bwd);
+      Instruction* cotangents = b.add(Op::Call, arguments, to_apply);
+      std::vector<Instruction*> result;
+      for (int64_t i = 0; i < b.forward().operand_count(); ++i) {
+        Attributes index;
+        index.set("index", i);
+        result.push_back(b.add(Op::GetTupleElement, {cotangents}, index));
+      }
+      return result;
+    }
     return Error("custom-call \"" + (target ? *target : std::string()) +
                  "\" has no vjp rule\n  hint: wrap it in stop_gradient if it needs no gradient");
   });

@@ -49,7 +49,8 @@ namespace hlocc::tracing {
 
 ir::Literal to_literal(const HostArray& array) {
   ir::Literal literal(ir::Shape::array(array.dtype(), array.dims()));
-  std::memcpy(literal.raw(), array.bytes().data(), array.bytes().size());
+  if (!array.bytes().empty())  // memcpy's pointers must not be null, even for 0 bytes
+    std::memcpy(literal.raw(), array.bytes().data(), array.bytes().size());
   return literal;
 }
 
@@ -58,7 +59,8 @@ HostArray to_host_array(const ir::Literal& literal) {
     throw Error("expected an array value; got " + literal.shape().to_string(false));
   }
   HostArray array(literal.shape().dtype(), literal.shape().dims());
-  std::memcpy(array.bytes().data(), literal.raw(), static_cast<size_t>(literal.raw_size()));
+  if (literal.raw_size() > 0)
+    std::memcpy(array.bytes().data(), literal.raw(), static_cast<size_t>(literal.raw_size()));
   return array;
 }
 

@@ -90,7 +90,8 @@ Result<Shape> infer_bitcast_convert(const Instruction& inst) {
 Literal evaluate_bitcast_convert(const Shape& result_shape, const Literal& operand) {
   Literal result(result_shape);
   HLOCC_CHECK(result.raw_size() == operand.raw_size()) << "bitcast-convert: byte sizes differ";
-  std::memcpy(result.raw(), operand.raw(), static_cast<size_t>(operand.raw_size()));
+  if (operand.raw_size() > 0)  // an empty literal's storage pointer may be null
+    std::memcpy(result.raw(), operand.raw(), static_cast<size_t>(operand.raw_size()));
   return result;
 }
 

@@ -47,6 +47,11 @@ std::vector<Tensor> zeros_like_all(const std::vector<Tensor>& tensors);
 /// cotangent leaves) -> input cotangent leaves.
 using FlatVjp = std::function<std::vector<Tensor>(
     const std::vector<Tensor>&, const std::vector<Tensor>&, const std::vector<Tensor>&)>;
+/// Forward mode: fn's output leaves and their tangents for these input tangents.
+std::pair<std::vector<Tensor>, std::vector<Tensor>> jvp_flat(const FlatFunction& fn,
+                                                             const std::vector<Tensor>& primals,
+                                                             const std::vector<Tensor>& tangents,
+                                                             const Where& where);
 std::vector<Tensor> custom_vjp_flat(const FlatFunction& fn, const FlatVjp& bwd,
                                     const std::vector<Tensor>& inputs, const Where& where);
 
@@ -218,31 +223,23 @@ auto custom_vjp(Fn fn, Bwd bwd, Where where = Where::current()) {
 }
 
 /// jvp(f, std::tuple{primals...}, std::tuple{tangents...}) -> std::pair{outputs, tangents of the
-/// outputs}: forward mode, computed as the transpose of the (linear) vjp.
+/// outputs}: forward mode, one pass with the primal values; loops of any trip count work.
 template <class Fn, class... Primals, class... Tangents>
 auto jvp(Fn fn, const std::tuple<Primals...>& primals, const std::tuple<Tangents...>& tangents,
          Where where = Where::current()) {
   using Output =
       std::remove_cvref_t<std::invoke_result_t<const Fn&, hlocc::Traced<Primals>...>>;
-  const std::vector<Tensor> primal_leaves = flatten(primals).leaves;
-  Output outputs = std::apply(fn, unflatten(primals, primal_leaves));
-  const std::vector<Tensor> output_leaves = flatten(outputs).leaves;
-  auto vjp_of_fn = [&](const std::vector<Tensor>& output_cotangents) {
-    return detail::vjp_flat(
-               [&](const std::vector<Tensor>& leaves) {
-                 return flatten(std::apply(fn, unflatten(primals, leaves))).leaves;
-               },
-               primal_leaves, [&](const std::vector<Tensor>&) { return output_cotangents; },
-               where)
-        .cotangents;
-  };
-  // The vjp is linear in the output cotangent u: its vjp at any u, applied to the tangents,
-  // is the Jacobian times the tangents.
-  const std::vector<Tensor> tangent_leaves = flatten(tangents).leaves;
-  const detail::VjpResult result = detail::vjp_flat(
-      vjp_of_fn, detail::zeros_like_all(output_leaves),
-      [&](const std::vector<Tensor>&) { return tangent_leaves; }, where);
-  return std::pair{std::move(outputs), unflatten(outputs, result.cotangents)};
+  std::optional<Output> output_tree;
+  const std::pair<std::vector<Tensor>, std::vector<Tensor>> result = detail::jvp_flat(
+      [&](const std::vector<Tensor>& leaves) {
+        Output output = std::apply(fn, unflatten(primals, leaves));
+        std::vector<Tensor> out = flatten(output).leaves;
+        output_tree.emplace(std::move(output));
+        return out;
+      },
+      flatten(primals).leaves, flatten(tangents).leaves, where);
+  return std::pair{unflatten(*output_tree, result.first),
+                   unflatten(*output_tree, result.second)};
 }
 
 }  // namespace hlocc

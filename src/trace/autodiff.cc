@@ -3,6 +3,7 @@
 // runs that here. In eager mode the same happens inside a one-off module run at once.
 #include "hlocc/autodiff.h"
 
+#include "autodiff/forward.h"
 #include "autodiff/reverse.h"
 #include "hlocc/ops.h"
 #include "ir/custom_call.h"
@@ -100,6 +101,63 @@ std::vector<Tensor> zeros_like_all(const std::vector<Tensor>& tensors) {
   for (const Tensor& t : tensors)
     zeros.push_back(broadcast_to(full_like_scalar(0, t.dtype()), t.dims()));
   return zeros;
+}
+
+std::pair<std::vector<Tensor>, std::vector<Tensor>> jvp_flat(const FlatFunction& fn,
+                                                             const std::vector<Tensor>& primals,
+                                                             const std::vector<Tensor>& tangents,
+                                                             const Where& where) {
+  if (tangents.size() != primals.size()) {
+    throw Error("jvp: the tangents must have the primals' structure; got " +
+                std::to_string(tangents.size()) + " tangent leaves for " +
+                std::to_string(primals.size()) + " primal leaves" + tracing::user_location(where));
+  }
+  for (size_t i = 0; i < primals.size(); ++i) {
+    if (tangents[i].dtype() != primals[i].dtype() || tangents[i].dims() != primals[i].dims()) {
+      throw Error("jvp: each tangent must have its primal's type; primal " + std::to_string(i) +
+                  " is " + primals[i].shape_string() + ", got " + tangents[i].shape_string() +
+                  tracing::user_location(where));
+    }
+  }
+  size_t output_count = 0;
+  std::vector<Tensor> inputs = primals;
+  inputs.insert(inputs.end(), tangents.begin(), tangents.end());
+  const std::vector<Tensor> all = tracing::staged(inputs, [&](const std::vector<Tensor>& args) {
+    const size_t n = primals.size();
+    ir::Computation* function;
+    std::vector<Tensor> captures;
+    {
+      Trace nested(*Trace::current(), "differentiated");
+      std::vector<Tensor> parameters;
+      for (size_t i = 0; i < n; ++i)
+        parameters.push_back(nested.parameter(TensorSpec{args[i].dtype(), args[i].dims()}));
+      const std::vector<Tensor> outputs = fn(parameters);
+      output_count = outputs.size();
+      function = nested.finish_nested(outputs, outputs.size() != 1, where);
+      captures = nested.captures();
+    }
+    Result<ir::Computation*> jvp = autodiff::build_jvp(*function, "jvp");
+    if (!jvp.ok()) throw Error(jvp.error().message() + tracing::user_location(where));
+    // Operands: primals, captures, then their tangents (zero for the captures).
+    std::vector<Tensor> operands(args.begin(), args.begin() + static_cast<int64_t>(n));
+    operands.insert(operands.end(), captures.begin(), captures.end());
+    operands.insert(operands.end(), args.begin() + static_cast<int64_t>(n), args.end());
+    const std::vector<Tensor> capture_tangents = zeros_like_all(captures);
+    operands.insert(operands.end(), capture_tangents.begin(), capture_tangents.end());
+    ir::Attributes call;
+    call.set("to_apply", *jvp);
+    const Tensor result = emit(ir::Op::Call, operands, call, {}, where);
+    std::vector<Tensor> joined;
+    for (size_t part = 0; part < 2; ++part) {
+      const Tensor value = elements_of(result, part, part + 1, where)[0];
+      const std::vector<Tensor> leaves =
+          output_count == 1 ? std::vector<Tensor>{value} : elements_of(value, 0, output_count, where);
+      joined.insert(joined.end(), leaves.begin(), leaves.end());
+    }
+    return joined;
+  });
+  const auto split = all.begin() + static_cast<int64_t>(output_count);
+  return {std::vector<Tensor>(all.begin(), split), std::vector<Tensor>(split, all.end())};
 }
 
 std::vector<Tensor> custom_vjp_flat(const FlatFunction& fn, const FlatVjp& bwd,

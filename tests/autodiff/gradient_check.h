@@ -23,6 +23,11 @@ struct GradientCheckOptions {
 std::string check_gradients(const ir::Module& module, const std::vector<ir::Literal>& args,
                             uint64_t seed, const GradientCheckOptions& options = {});
 
+/// Checks forward mode: the tangent of `module`'s (f64 array) result for random tangents of the
+/// f64 parameters (`options.wrt`, default all) against central differences along the tangent.
+std::string check_jvp(const ir::Module& module, const std::vector<ir::Literal>& args,
+                      uint64_t seed, const GradientCheckOptions& options = {});
+
 /// Random f64 values in [low, high) for `shape` (deterministic in seed).
 ir::Literal random_f64(const ir::Shape& shape, uint64_t seed, double low = -1, double high = 1);
 

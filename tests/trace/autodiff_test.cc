@@ -98,6 +98,11 @@ TEST(Autodiff, DataDependentWhileLoopsNeedABound) {
   const std::string message = error_of([&] {
     (void)grad([&](const Tensor& a) { return power_until_ten(a, {}); })(f64({}, {1.7}));
   });
+  // Forward mode needs no bound: the tangent rides along with the state.
+  const auto [value, tangent] = jvp([&](const Tensor& a) { return power_until_ten(a, {}); },
+                                    std::tuple{f64({}, {1.7})}, std::tuple{f64({}, {1})});
+  EXPECT_NEAR(values_of<double>(value)[0], std::pow(1.7, 5), 1e-12);
+  EXPECT_NEAR(values_of<double>(tangent)[0], 5 * std::pow(1.7, 4), 1e-12);
   EXPECT_NE(message.find("data-dependent trip count"), std::string::npos) << message;
   EXPECT_NE(message.find("autodiff_test.cc:"), std::string::npos) << message;
 }

@@ -1,21 +1,38 @@
 #include "ir/computation.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace hlocc::ir {
 
+void Computation::adopt(Instruction* instruction) {
+  instruction->parent_ = this;
+  if (instruction->op() != Op::Parameter) return;
+  const int64_t number = instruction->parameter_number();
+  HLOCC_CHECK(number >= 0) << "parameter %" << instruction->name() << " has no number";
+  if (number >= parameter_count()) parameters_.resize(static_cast<size_t>(number) + 1, nullptr);
+  Instruction*& slot = parameters_[static_cast<size_t>(number)];
+  if (slot == nullptr) slot = instruction;
+}
+
 Instruction* Computation::add(std::unique_ptr<Instruction> instruction) {
   Instruction* added = instruction.get();
-  added->parent_ = this;
-  if (added->op() == Op::Parameter) {
-    const int64_t number = added->parameter_number();
-    HLOCC_CHECK(number >= 0) << "parameter %" << added->name() << " has no number";
-    if (number >= parameter_count()) parameters_.resize(static_cast<size_t>(number) + 1, nullptr);
-    if (parameters_[static_cast<size_t>(number)] == nullptr) parameters_[static_cast<size_t>(number)] = added;
-  }
+  adopt(added);
   instructions_.push_back(std::move(instruction));
   root_ = added;
   return added;
+}
+
+void Computation::insert_before(const Instruction* position,
+                                std::vector<std::unique_ptr<Instruction>> instructions) {
+  const auto at =
+      std::find_if(instructions_.begin(), instructions_.end(),
+                   [&](const std::unique_ptr<Instruction>& i) { return i.get() == position; });
+  HLOCC_CHECK(at != instructions_.end()) << "inserting before %" << position->name()
+                                         << ", which is not in computation " << name_;
+  for (const auto& instruction : instructions) adopt(instruction.get());
+  instructions_.insert(at, std::make_move_iterator(instructions.begin()),
+                       std::make_move_iterator(instructions.end()));
 }
 
 void Computation::remove(Instruction* instruction) {

@@ -25,6 +25,10 @@ class Computation {
   /// Takes ownership; a parameter is also recorded under its number. The last instruction added is
   /// the root until set_root says otherwise.
   Instruction* add(std::unique_ptr<Instruction> instruction);
+  /// Takes ownership of `instructions` and places them, in order, just before `position` (so they
+  /// may use `position`'s operands and `position` may use them). The root stays as it was.
+  void insert_before(const Instruction* position,
+                     std::vector<std::unique_ptr<Instruction>> instructions);
   /// Removes an instruction that has no users (and is not the root).
   void remove(Instruction* instruction);
 
@@ -44,6 +48,9 @@ class Computation {
 
  private:
   friend class Module;
+  // Sets the parent and, for a parameter, records it under its number.
+  void adopt(Instruction* instruction);
+
   std::string name_;
   Module* parent_ = nullptr;
   std::vector<std::unique_ptr<Instruction>> instructions_;

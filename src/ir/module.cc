@@ -10,6 +10,15 @@ Computation* Module::add_computation(std::unique_ptr<Computation> computation) {
   return computations_.back().get();
 }
 
+void Module::remove_computation(Computation* computation) {
+  HLOCC_CHECK(computation != entry_) << "removing the entry computation " << computation->name();
+  const size_t removed = std::erase_if(computations_, [&](const std::unique_ptr<Computation>& c) {
+    return c.get() == computation;
+  });
+  HLOCC_CHECK(removed == 1) << "removing computation " << computation->name()
+                            << ", which is not in module " << name_;
+}
+
 std::string Module::fresh_name(std::string_view prefix) {
   if (used_names_.empty()) {
     for (const auto& computation : computations_) {

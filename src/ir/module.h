@@ -24,6 +24,8 @@ class Module {
   void set_name(std::string name) { name_ = std::move(name); }
 
   Computation* add_computation(std::unique_ptr<Computation> computation);
+  /// Removes (and destroys) a computation that no instruction calls any more; never the entry.
+  void remove_computation(Computation* computation);
   const std::vector<std::unique_ptr<Computation>>& computations() const { return computations_; }
   Computation* find_computation(std::string_view name) const;
 

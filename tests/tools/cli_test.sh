@@ -118,6 +118,79 @@ expect grad-runs 0 "{1, 2, 3}" -- "$hlocc" run "$work/dot_grad.hlo" --arg "0=$fi
 expect grad-needs-scalar 2 "grad: the function must return an f32 or f64 scalar" -- "$hlocc" grad "$mlp"
 expect grad-bad-wrt 2 "grad: no parameter 7" -- "$hlocc" grad "$work/dot.hlo" --wrt 7
 
+# grad of the hand-written small CNN (its values against torch: tests/autodiff/small_cnn_test.cc):
+# the printed module verifies and runs on the fixture inputs; the loss is torch's to 11 digits
+cnn=$root/tests/autodiff/fixtures/small_cnn
+"$hlocc" grad "$cnn/cnn.hlo" --wrt 0,2,3,4,5,6,7 > "$work/cnn_grad.hlo"
+check grad-cnn-prints test -s "$work/cnn_grad.hlo"
+expect grad-cnn-verifies 0 "ok" -- "$hlocc" check "$work/cnn_grad.hlo"
+cnn_args=()
+for arg in 0=x 1=labels 2=conv1_w 3=conv1_b 4=conv2_w 5=conv2_b 6=dense_w 7=dense_b; do
+  cnn_args+=(--arg "${arg%%=*}=$cnn/${arg#*=}.npy")
+done
+"$hlocc" run "$work/cnn_grad.hlo" "${cnn_args[@]}" --out "$work/cnn_out" > "$work/cnn_run.txt" 2>&1
+check grad-cnn-runs test $? = 0
+expect grad-cnn-loss 0 "4.6756188508" -- cat "$work/cnn_run.txt"
+expect grad-cnn-last-gradient 0 "result_7: f64[5]" -- cat "$work/cnn_run.txt"
+check grad-cnn-files test -f "$work/cnn_out/result_0.npy" -a -f "$work/cnn_out/result_7.npy"
+
+# opt and stats: compiler passes (default inline,cse,dce)
+calls=$root/tests/golden/control/call_chain.hlo
+"$hlocc" opt "$calls" > "$work/opt.hlo"
+expect opt-verifies 0 "ok" -- "$hlocc" check "$work/opt.hlo"
+check opt-inlines-calls bash -c "! grep -q 'call(' '$work/opt.hlo'"
+check opt-keeps-values bash -c "'$hlocc' run '$calls' --random 3 > '$work/calls_run.txt' &&
+  '$hlocc' run '$work/opt.hlo' --random 3 | cmp -s - '$work/calls_run.txt'"
+expect opt-pass-list 0 "to_apply=%sum_and_product" -- "$hlocc" opt "$calls" --passes=cse,dce
+expect opt-unknown-pass 2 \
+  "hlocc: error: passes: unknown pass 'fold'; known passes: inline, cse, dce" -- \
+  "$hlocc" opt "$calls" --passes inline,fold
+expect opt-verifies-input 2 "hlocc: error: add:" -- "$hlocc" opt "$work/mismatch.hlo"
+"$hlocc" stats "$calls" > "$work/stats.txt"
+check stats-table cmp -s "$work/stats.txt" - <<'TABLE'
+opcode              before    after
+add                      2        2
+call                     3        0
+get-tuple-element        2        2
+multiply                 1        1
+opt-barrier              1        1
+parameter                8        2
+subtract                 1        1
+tuple                    1        1
+total                   19       10
+TABLE
+expect stats-passes 0 "call                     3        3" -- "$hlocc" stats "$calls" --passes dce
+# stats of a model's traced programs (nn/vgg; built, never run). The table's counts move as the
+# passes improve; the conv and dot counts are the architecture's (VGG19: 16 convs, 3 Linear).
+"$hlocc" stats vgg11 --batch 1 > "$work/vgg11.txt" 2>&1
+check stats-vgg11 grep -Eq '^convolution +8 +8$' "$work/vgg11.txt"
+"$hlocc" stats vgg19 --backward > "$work/vgg19.txt" 2>&1
+check stats-vgg19-runs test $? = 0
+expect stats-vgg19-header 0 "opcode             fwd-before fwd-after bwd-before bwd-after" -- \
+  cat "$work/vgg19.txt"
+check stats-vgg19-convolutions grep -Eq '^convolution +16 +16 +64 +48$' "$work/vgg19.txt"
+check stats-vgg19-dots grep -Eq '^dot +3 +3 +[0-9]+ +9$' "$work/vgg19.txt"
+# the autodiff issue's acceptance: the gradient has at most 3x the forward's instructions
+check stats-vgg19-ratio awk '/^backward \/ forward after passes: / {
+    found = 1; ok = ($(NF - 4) <= 3 * $(NF - 2)) }
+  END { exit !(found && ok) }' "$work/vgg19.txt"
+expect stats-model-flags-need-a-model 2 \
+  "hlocc: error: stats: --backward and --batch need a model (vgg11, vgg13, vgg16, vgg19); got" -- \
+  "$hlocc" stats "$calls" --backward
+expect stats-model-batch 2 "hlocc: error: stats: --batch must be at least 1; got 0" -- \
+  "$hlocc" stats vgg16 --batch 0
+HLOCC_DUMP=$work/dump "$hlocc" opt "$calls" --passes inline,dce > /dev/null
+dump=$work/dump/call_chain
+check dump-files test -f "$dump.0.input.hlo" -a -f "$dump.1.inline.hlo" -a -f "$dump.2.dce.hlo"
+
+# the pass tests (tests/passes/**/*.hlo) under LLVM's FileCheck, as their RUN lines say
+if command -v FileCheck-19 > /dev/null; then
+  for file in "$root"/tests/passes/*/*.hlo; do
+    run_line=$(sed -n 's|^// RUN: hlocc |"$hlocc" |p' "$file")
+    check "filecheck-${file#"$root"/tests/passes/}" bash -c "hlocc='$hlocc'; ${run_line//%s/$file}"
+  done
+fi
+
 # every error is one "hlocc: error:" line (continuation lines start with two spaces)
 "$hlocc" check "$work/bad.hlo" > /dev/null 2> "$work/err.txt"
 check error-format bash -c "head -1 '$work/err.txt' | grep -q '^hlocc: error: ' &&

@@ -25,6 +25,27 @@ Status check_command(const std::string& path);
 /// the chosen parameters) of a module whose result is an f32/f64 scalar.
 Status grad_command(const std::string& path, const std::vector<int64_t>& wrt);
 
+/// `hlocc opt FILE [--passes inline,cse,dce]`: runs the passes and prints the optimized module.
+Status opt_command(const std::string& path, const std::vector<std::string>& passes);
+
+/// `hlocc stats FILE [--passes ...]`: prints a table of instruction counts by opcode (over all
+/// computations) before and after the passes.
+Status stats_command(const std::string& path, const std::vector<std::string>& passes);
+
+/// The models `hlocc stats` builds instead of reading a file: vgg11, vgg13, vgg16, vgg19.
+bool is_model_name(const std::string& name);
+
+struct ModelStatsOptions {
+  std::string model;  // a model name (is_model_name)
+  std::vector<std::string> passes;
+  bool backward = false;  // also the training gradient, beside the forward program
+  int64_t batch = 2;
+};
+
+/// `hlocc stats vgg19 [--backward] [--batch N]`: traces the model's forward program (and with
+/// `backward` its training gradient; neither is run) and prints the stats table of each.
+Status model_stats_command(const ModelStatsOptions& options);
+
 struct RunOptions {
   std::string path;
   std::vector<std::string> args;  // "N=FILE.npy": entry parameter N from a .npy file

@@ -1,5 +1,6 @@
-// The `hlocc` command line: subcommands run, fmt, check and grad. Exit codes: 0 success, 2 bad input
-// (one "hlocc: error: ..." message, plus its "  at"/"  hint" lines), never a crash on user input.
+// The `hlocc` command line: subcommands run, fmt, check, grad, opt and stats. Exit codes: 0 success,
+// 2 bad input (one "hlocc: error: ..." message, plus its "  at"/"  hint" lines), never a crash on
+// user input.
 #include <CLI/CLI.hpp>
 #include <cctype>
 #include <iostream>
@@ -18,8 +19,14 @@ struct Commands {
   CLI::App* fmt = nullptr;
   CLI::App* check = nullptr;
   CLI::App* grad = nullptr;
+  CLI::App* opt = nullptr;
+  CLI::App* stats = nullptr;
   std::vector<int64_t> wrt;
+  std::vector<std::string> passes = {"inline", "cse", "dce"};
   CLI::Option* seed = nullptr;
+  bool with_backward = false;
+  CLI::Option* batch = nullptr;
+  int64_t batch_size = 2;
   hlocc::tools::RunOptions run_options;
   uint64_t seed_value = 0;
   std::string path;
@@ -53,7 +60,37 @@ void add_commands(CLI::App& app, Commands& commands) {
   commands.grad
       ->add_option("--wrt", commands.wrt, "Parameters to differentiate, e.g. 0,2 (default: all)")
       ->delimiter(',');
+  const char* const passes_help = "Passes to run, in order (default: inline,cse,dce)";
+  commands.opt = app.add_subcommand("opt", "Run compiler passes and print the optimized module");
+  commands.opt->add_option("file", commands.path, file_help)->required();
+  commands.opt->add_option("--passes", commands.passes, passes_help)->delimiter(',');
+  commands.stats = app.add_subcommand(
+      "stats", "Print instruction counts by opcode before and after compiler passes");
+  commands.stats
+      ->add_option("file", commands.path,
+                   std::string(file_help) + ", or a model to trace: vgg11, vgg13, vgg16, vgg19")
+      ->required();
+  commands.stats->add_option("--passes", commands.passes, passes_help)->delimiter(',');
+  commands.stats->add_flag("--backward", commands.with_backward,
+                           "With a model: its training gradient too, beside the forward program");
+  commands.batch =
+      commands.stats->add_option("--batch", commands.batch_size, "With a model: the batch size")
+          ->capture_default_str();
   app.require_subcommand(1);
+}
+
+// `stats` reads a file, or builds a model's programs when the path is a model's name.
+Status stats(const Commands& commands) {
+  if (hlocc::tools::is_model_name(commands.path)) {
+    return hlocc::tools::model_stats_command(
+        {commands.path, commands.passes, commands.with_backward, commands.batch_size});
+  }
+  if (commands.with_backward || commands.batch->count() > 0) {
+    return hlocc::Error(
+        "stats: --backward and --batch need a model (vgg11, vgg13, vgg16, vgg19); got '" +
+        commands.path + "'");
+  }
+  return hlocc::tools::stats_command(commands.path, commands.passes);
 }
 
 Status dispatch(Commands& commands) {
@@ -63,6 +100,8 @@ Status dispatch(Commands& commands) {
   }
   if (commands.fmt->parsed()) return hlocc::tools::fmt_command(commands.path);
   if (commands.grad->parsed()) return hlocc::tools::grad_command(commands.path, commands.wrt);
+  if (commands.opt->parsed()) return hlocc::tools::opt_command(commands.path, commands.passes);
+  if (commands.stats->parsed()) return stats(commands);
   return hlocc::tools::check_command(commands.path);
 }
 

@@ -80,6 +80,29 @@ TEST(Autodiff, SecondDerivativesAndStopGradient) {
   auto d2 = grad(grad(cube));
   EXPECT_EQ(values_of<double>(d2(f64({}, {2}))), std::vector<double>{12});  // 6x
   EXPECT_EQ(values_of<double>(jit(grad(grad(grad(cube))))(f64({}, {2}))), std::vector<double>{6});
+  // A few smooth functions and their second derivatives by hand, eagerly and under jit.
+  struct Case {
+    std::function<Tensor(const Tensor&)> f;
+    std::function<double(double)> second;
+  };
+  const std::vector<Case> cases = {
+      {[](const Tensor& v) { return sin(v); }, [](double v) { return -std::sin(v); }},
+      {[](const Tensor& v) { return v * exp(v); }, [](double v) { return (v + 2) * std::exp(v); }},
+      {[](const Tensor& v) { return log1p(v * v); },
+       [](double v) { return (2 - 2 * v * v) / ((1 + v * v) * (1 + v * v)); }},
+      {[](const Tensor& v) { return tanh(v); },
+       [](double v) { return -2 * std::tanh(v) * (1 - std::tanh(v) * std::tanh(v)); }},
+      {[](const Tensor& v) { return sqrt(v) / (v + 1.0); },
+       [](double v) {  // (sqrt(v) / (v + 1))''
+         const double s = std::sqrt(v), d = v + 1;
+         return -0.25 / (v * s * d) - 1 / (s * d * d) + 2 * s / (d * d * d);
+       }}};
+  for (const Case& c : cases) {
+    for (double v : {0.3, 1.7}) {
+      EXPECT_NEAR(values_of<double>(grad(grad(c.f))(f64({}, {v})))[0], c.second(v), 1e-12) << v;
+      EXPECT_NEAR(values_of<double>(jit(grad(grad(c.f)))(f64({}, {v})))[0], c.second(v), 1e-12);
+    }
+  }
   // d/dx (x * stop_gradient(x)) = stop_gradient(x) = x.
   auto partial = [](const Tensor& x) { return x * stop_gradient(x); };
   EXPECT_EQ(values_of<double>(grad(partial)(f64({}, {3}))), std::vector<double>{3});

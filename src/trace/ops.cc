@@ -149,7 +149,10 @@ Tensor log(const Tensor& x, Where where) { return unary(ir::Op::Log, x, where); 
 Tensor tanh(const Tensor& x, Where where) { return unary(ir::Op::Tanh, x, where); }
 Tensor sqrt(const Tensor& x, Where where) { return unary(ir::Op::Sqrt, x, where); }
 Tensor relu(const Tensor& x, Where where) {
-  return maximum(x, full_like_scalar(0, x.dtype(), where), where);
+  // where(x <= 0, 0, x): NaN stays NaN, and the gradient at 0 is 0 as with jax.nn.relu (a
+  // maximum(x, 0) would split it, 0.5, as lax.max does at ties).
+  const Tensor zero = full_like_scalar(0, x.dtype(), where);
+  return hlocc::where(less_equal(x, zero, where), zero, x, where);
 }
 
 Tensor full_like_scalar(double value, DType dtype, Where where) {

@@ -1,5 +1,5 @@
 // Elementwise vjp rules at kinks, ties and singular points, where central differences cannot
-// check them: the exact subgradients chosen (abs'(0) = 0, sqrt'(0) = inf, a tie in maximum
+// check them: the exact subgradients chosen (abs'(0) = 1 as in JAX, sqrt'(0) = inf, a tie in maximum
 // splits the cotangent, clamp ties give nothing, power is safe at 0), and f32 paths.
 #include <gtest/gtest.h>
 
@@ -65,13 +65,13 @@ std::vector<std::vector<double>> gradients(const std::string& text,
 
 using Values = std::vector<double>;
 
-TEST(AutodiffElementwiseVjp, AbsAtZeroIsSign) {
+TEST(AutodiffElementwiseVjp, AbsAtZeroIsOneAsInJax) {
   const auto g = gradients(sum_module(R"(
   x = f64[4] parameter(0)
   out = f64[4] abs(x))", 1),
                            {"f64[4] {0, -2, 3, -0}"});
   ASSERT_EQ(g.size(), 1u);
-  EXPECT_EQ(g[0], (Values{0, -1, 1, 0}));
+  EXPECT_EQ(g[0], (Values{1, -1, 1, 1}));
 }
 
 TEST(AutodiffElementwiseVjp, ComplexAbsAtZeroIsZero) {

@@ -103,6 +103,13 @@ TEST(Autodiff, SecondDerivativesAndStopGradient) {
       EXPECT_NEAR(values_of<double>(jit(grad(grad(c.f)))(f64({}, {v})))[0], c.second(v), 1e-12);
     }
   }
+  // relu at 0 has JAX's subgradient 0 (and relu keeps NaN); abs at 0 has JAX's 1.
+  const Tensor points = f64({4}, {-1, 0, 2, -0.0});
+  EXPECT_EQ(values_of<double>(grad([](const Tensor& v) { return sum(relu(v)); })(points)),
+            (std::vector<double>{0, 0, 1, 0}));
+  EXPECT_EQ(values_of<double>(grad([](const Tensor& v) { return sum(abs(v)); })(points)),
+            (std::vector<double>{-1, 1, 1, 1}));
+  EXPECT_TRUE(std::isnan(values_of<double>(relu(f64({1}, {std::nan("")})))[0]));
   // d/dx (x * stop_gradient(x)) = stop_gradient(x) = x.
   auto partial = [](const Tensor& x) { return x * stop_gradient(x); };
   EXPECT_EQ(values_of<double>(grad(partial)(f64({}, {3}))), std::vector<double>{3});

@@ -59,8 +59,10 @@ Cotangents abs_vjp(VjpBuilder& b) {
   Instruction* x = b.operand(0);
   const DType dtype = x->shape().dtype();
   if (!is_complex(dtype)) {
-    // sign(x): abs'(0) = 0, the subgradient in the middle (JAX picks 1 here; PyTorch picks 0).
-    return std::vector<Instruction*>{b.mul(b.cotangent(), b.add(Op::Sign, {x}))};
+    // JAX's choice: ct where x >= 0 (so abs'(0) = abs'(-0) = 1), -ct elsewhere.
+    Instruction* non_negative = b.compare(x, b.zeros_like(x), "GE");
+    return std::vector<Instruction*>{
+        b.select(non_negative, b.cotangent(), b.neg(b.cotangent()))};
   }
   // |z| is real: ct_z = ct * conj(z) / |z|, and 0 at z = 0.
   Instruction* modulus = b.convert(replace_zero(b, b.result()), dtype);

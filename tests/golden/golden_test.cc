@@ -3,82 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "backends/reference/evaluator.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
+#include "golden/golden_files.h"
 #include "test_helpers.h"
 
 namespace hlocc::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-const fs::path kGoldenDir = fs::path(HLOCC_TEST_DATA_DIR) / "golden";
-
-struct GoldenCase {
-  std::string text;
-  std::vector<std::string> args;
-  std::optional<std::string> expect;
-  std::optional<std::string> expect_error;
-  std::optional<Tolerance> tolerance;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// Reads the `// DIRECTIVE: value` lines; `//+ text` continues the previous directive.
-GoldenCase parse_directives(const std::string& text) {
-  GoldenCase golden{.text = text, .args = {}, .expect = {}, .expect_error = {}, .tolerance = {}};
-  std::istringstream lines(text);
-  std::string line;
-  std::string* last = nullptr;
-  auto directive = [&](const std::string& prefix) -> std::optional<std::string> {
-    if (line.rfind(prefix, 0) != 0) return std::nullopt;
-    return line.substr(prefix.size());
-  };
-  while (std::getline(lines, line)) {
-    if (auto v = directive("// ARG: ")) {
-      golden.args.push_back(*v);
-      last = &golden.args.back();
-    } else if (auto v = directive("// EXPECT: ")) {
-      golden.expect = *v;
-      last = &*golden.expect;
-    } else if (auto v = directive("// EXPECT_ERROR: ")) {
-      golden.expect_error = *v;
-      last = &*golden.expect_error;
-    } else if (auto v = directive("// TOLERANCE: ")) {
-      std::istringstream numbers(*v);
-      Tolerance tolerance{0, 0};
-      numbers >> tolerance.rtol;
-      if (!(numbers >> tolerance.atol)) tolerance.atol = tolerance.rtol;
-      golden.tolerance = tolerance;
-      last = nullptr;
-    } else if (auto v = directive("//+ ")) {
-      if (last != nullptr) *last += " " + *v;
-    } else {
-      last = nullptr;
-    }
-  }
-  return golden;
-}
-
-std::vector<fs::path> golden_files() {
-  std::vector<fs::path> files;
-  if (!fs::exists(kGoldenDir)) return files;
-  for (const auto& entry : fs::recursive_directory_iterator(kGoldenDir)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".hlo") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 class Golden : public ::testing::TestWithParam<fs::path> {};
 
@@ -90,7 +26,7 @@ void check_round_trip(const ir::Module& module) {
 }
 
 TEST_P(Golden, Runs) {
-  const GoldenCase golden = parse_directives(read_file(GetParam()));
+  const GoldenCase golden = parse_golden_directives(read_text_file(GetParam()));
   ASSERT_TRUE(golden.expect.has_value() != golden.expect_error.has_value())
       << "a golden file needs exactly one of EXPECT and EXPECT_ERROR";
   auto module = ir::parse_module(golden.text, GetParam().filename().string());
@@ -115,7 +51,7 @@ TEST_P(Golden, Runs) {
 }
 
 std::string test_name(const ::testing::TestParamInfo<fs::path>& info) {
-  std::string name = fs::relative(info.param, kGoldenDir).replace_extension().string();
+  std::string name = fs::relative(info.param, golden_dir()).replace_extension().string();
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   }

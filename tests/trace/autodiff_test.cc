@@ -11,10 +11,6 @@ namespace hlocc {
 using tensor_testing::error_of;
 using tensor_testing::f64;
 using tensor_testing::values_of;
-namespace {
-
-
-}  // namespace
 
 struct Affine {
   Tensor w;

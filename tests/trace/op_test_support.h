@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hlocc/hlocc.h"
+#include "trace/tensor_test_helpers.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
 
@@ -85,15 +86,6 @@ inline void expect_op(const TensorFunction& fn, const std::vector<HostArray>& in
   expect_array(results[0], dtype, dims, values, tolerance);
 }
 
-/// The message of the hlocc::Error that fn throws, or "no error". Other exceptions escape (and
-/// fail the test).
-inline std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error.message();
-  }
-  return "no error";
-}
+using tensor_testing::error_of;
 
 }  // namespace hlocc::op_testing

@@ -7,27 +7,14 @@
 #include "autodiff/reverse.h"
 #include "hlocc/ops.h"
 #include "ir/custom_call.h"
+#include "trace/nested_computation.h"
 #include "trace/trace_context.h"
 
 namespace hlocc {
 namespace detail {
-namespace {
-
 using tracing::emit;
 using tracing::Trace;
-
-std::vector<Tensor> elements_of(const Tensor& tuple, size_t begin, size_t end,
-                                const Where& where) {
-  std::vector<Tensor> elements;
-  for (size_t i = begin; i < end; ++i) {
-    ir::Attributes index;
-    index.set("index", static_cast<int64_t>(i));
-    elements.push_back(emit(ir::Op::GetTupleElement, {tuple}, index, {}, where));
-  }
-  return elements;
-}
-
-}  // namespace
+using tracing::tuple_elements;
 
 VjpResult vjp_flat(const FlatFunction& fn, const std::vector<Tensor>& inputs,
                    const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& seeds,
@@ -51,8 +38,9 @@ VjpResult vjp_flat(const FlatFunction& fn, const std::vector<Tensor>& inputs,
     ir::Attributes call_fn;
     call_fn.set("to_apply", function);
     const Tensor called = emit(ir::Op::Call, operands, call_fn, {}, where);
-    std::vector<Tensor> outputs =
-        output_count == 1 ? std::vector<Tensor>{called} : elements_of(called, 0, output_count, where);
+    std::vector<Tensor> outputs = output_count == 1
+                                      ? std::vector<Tensor>{called}
+                                      : tuple_elements(called, 0, output_count, where);
     const std::vector<Tensor> output_seeds = seeds(outputs);
     for (size_t i = 0; i < outputs.size(); ++i) {
       if (i >= output_seeds.size() || output_seeds[i].dtype() != outputs[i].dtype() ||
@@ -71,7 +59,7 @@ VjpResult vjp_flat(const FlatFunction& fn, const std::vector<Tensor>& inputs,
     call_vjp.set("to_apply", *gradient);
     const Tensor result = emit(ir::Op::Call, operands, call_vjp, {}, where);
     std::vector<Tensor> joined = outputs;
-    const std::vector<Tensor> cotangents = elements_of(result, 1, 1 + args.size(), where);
+    const std::vector<Tensor> cotangents = tuple_elements(result, 1, 1 + args.size(), where);
     joined.insert(joined.end(), cotangents.begin(), cotangents.end());
     return joined;
   });
@@ -149,9 +137,10 @@ std::pair<std::vector<Tensor>, std::vector<Tensor>> jvp_flat(const FlatFunction&
     const Tensor result = emit(ir::Op::Call, operands, call, {}, where);
     std::vector<Tensor> joined;
     for (size_t part = 0; part < 2; ++part) {
-      const Tensor value = elements_of(result, part, part + 1, where)[0];
-      const std::vector<Tensor> leaves =
-          output_count == 1 ? std::vector<Tensor>{value} : elements_of(value, 0, output_count, where);
+      const Tensor value = tuple_elements(result, part, part + 1, where)[0];
+      const std::vector<Tensor> leaves = output_count == 1
+                                             ? std::vector<Tensor>{value}
+                                             : tuple_elements(value, 0, output_count, where);
       joined.insert(joined.end(), leaves.begin(), leaves.end());
     }
     return joined;
@@ -208,7 +197,7 @@ std::vector<Tensor> custom_vjp_flat(const FlatFunction& fn, const FlatVjp& bwd,
     attrs.set("called_computations", std::vector<ir::Computation*>{function, vjp});
     const Tensor result = emit(ir::Op::CustomCall, args, attrs, function->result_shape(), where);
     if (output_specs.size() == 1) return std::vector<Tensor>{result};
-    return elements_of(result, 0, output_specs.size(), where);
+    return tuple_elements(result, 0, output_specs.size(), where);
   });
 }
 

@@ -5,12 +5,14 @@
 #include "hlocc/control_flow.h"
 
 #include "hlocc/ops.h"
+#include "trace/nested_computation.h"
 #include "trace/trace_context.h"
 
 namespace hlocc {
 namespace {
 
 using tracing::emit;
+using tracing::tuple_elements;
 using tracing::Trace;
 
 struct Nested {
@@ -88,16 +90,6 @@ ir::Computation* wrapper(const std::string& name, const std::vector<ir::Shape>& 
   return computation;
 }
 
-Tensors unpack(const Tensor& tuple, size_t count, const Where& where) {
-  Tensors elements;
-  for (size_t i = 0; i < count; ++i) {
-    ir::Attributes index;
-    index.set("index", static_cast<int64_t>(i));
-    elements.push_back(emit(ir::Op::GetTupleElement, {tuple}, index, {}, where));
-  }
-  return elements;
-}
-
 std::vector<size_t> range(size_t begin, size_t end) {
   std::vector<size_t> indices;
   for (size_t i = begin; i < end; ++i) indices.push_back(i);
@@ -160,7 +152,7 @@ Tensors traced_while(const std::function<Tensor(const Tensors&)>& cond_fn,
   }
   const Tensor loop =
       emit(ir::Op::While, {emit(ir::Op::Tuple, full, {}, {}, where)}, attrs, {}, where);
-  return unpack(loop, n, where);
+  return tuple_elements(loop, 0, n, where);
 }
 
 // One HLO conditional: a pred scalar with two branches (false, true) uses XLA's pred form;
@@ -216,7 +208,7 @@ Tensors traced_switch(const Tensor& index, const std::vector<detail::FlatFn>& br
   }
   conditional_operands.insert(conditional_operands.begin(), selector);
   const Tensor result = emit(ir::Op::Conditional, conditional_operands, attrs, {}, where);
-  return unpack(result, branches[0].result_shapes.size(), where);
+  return tuple_elements(result, 0, branches[0].result_shapes.size(), where);
 }
 
 ir::Instruction* index_constant(ir::Builder& builder, int32_t value) {
@@ -340,7 +332,7 @@ Tensors traced_scan(const detail::FlatFn& fn, const Tensors& init, const Tensors
   attrs.set("body", scan_body(state_shapes, body, c, xs.size()));
   const Tensor loop =
       emit(ir::Op::While, {emit(ir::Op::Tuple, state, {}, {}, where)}, attrs, {}, where);
-  const Tensors all = unpack(loop, state.size(), where);
+  const Tensors all = tuple_elements(loop, 0, state.size(), where);
   const size_t ys_begin = 1 + c + xs.size();
   Tensors result(all.begin() + 1, all.begin() + 1 + static_cast<int64_t>(c));
   result.insert(result.end(), all.begin() + static_cast<int64_t>(ys_begin),

@@ -16,11 +16,12 @@ ir::Computation* scalar_function(const std::string& name, const std::vector<DTyp
   return nested.finish_nested(results, results.size() != 1, where);
 }
 
-std::vector<Tensor> tuple_elements(const Tensor& tuple, int64_t count, const Where& where) {
+std::vector<Tensor> tuple_elements(const Tensor& tuple, size_t begin, size_t end,
+                                   const Where& where) {
   std::vector<Tensor> elements;
-  for (int64_t i = 0; i < count; ++i) {
+  for (size_t i = begin; i < end; ++i) {
     ir::Attributes index;
-    index.set("index", i);
+    index.set("index", static_cast<int64_t>(i));
     elements.push_back(emit(ir::Op::GetTupleElement, {tuple}, index, {}, where));
   }
   return elements;

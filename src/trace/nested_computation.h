@@ -19,7 +19,8 @@ namespace hlocc::tracing {
 ir::Computation* scalar_function(const std::string& name, const std::vector<DType>& dtypes,
                                  const detail::FlatFunction& fn, const Where& where);
 
-/// The first `count` elements of a tuple-shaped tensor (get-tuple-element of each).
-std::vector<Tensor> tuple_elements(const Tensor& tuple, int64_t count, const Where& where);
+/// Elements [begin, end) of a tuple-shaped tensor (get-tuple-element of each).
+std::vector<Tensor> tuple_elements(const Tensor& tuple, size_t begin, size_t end,
+                                   const Where& where);
 
 }  // namespace hlocc::tracing

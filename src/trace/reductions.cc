@@ -126,7 +126,7 @@ Tensor arg_reduction(const char* name, bool is_max, const Tensor& x, int64_t axi
                              {value, indices, full_like_scalar(identity, value.dtype(), where),
                               full_like_scalar(0, DType::S32, where)},
                              attrs, {}, where);
-    return std::vector<Tensor>{tracing::tuple_elements(pair, 2, where)[1]};
+    return std::vector<Tensor>{tracing::tuple_elements(pair, 0, 2, where)[1]};
   })[0];
   return keepdims ? reshape(index, reduced_dims(x, {dim}, true), where) : index;
 }

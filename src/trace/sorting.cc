@@ -42,7 +42,7 @@ std::vector<Tensor> sort_by_first(const std::vector<Tensor>& operands, int64_t d
             tracing::scalar_function(descending ? "greater" : "less", dtypes, compare, where));
   const Tensor sorted = emit(ir::Op::Sort, operands, attrs, {}, where);
   if (operands.size() == 1) return {sorted};
-  return tracing::tuple_elements(sorted, static_cast<int64_t>(operands.size()), where);
+  return tracing::tuple_elements(sorted, 0, operands.size(), where);
 }
 
 // x sorted along `axis` in numpy's order, and (with `with_indices`) the s32 indices of the

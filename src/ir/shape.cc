@@ -40,6 +40,16 @@ int64_t Shape::byte_size() const {
   return element_count() * dtype_byte_size(dtype_);
 }
 
+std::vector<int64_t> Shape::major_to_minor() const {
+  std::vector<int64_t> order;
+  if (layout_ && layout_->minor_to_major.size() == dims_.size()) {
+    order.assign(layout_->minor_to_major.rbegin(), layout_->minor_to_major.rend());
+  } else {
+    for (int64_t d = 0; d < rank(); ++d) order.push_back(d);
+  }
+  return order;
+}
+
 Shape Shape::without_layout() const {
   Shape copy = *this;
   copy.layout_.reset();

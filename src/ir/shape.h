@@ -46,6 +46,8 @@ class Shape {
   const std::optional<Layout>& layout() const { return layout_; }
   void set_layout(std::optional<Layout> layout) { layout_ = std::move(layout); }
   Shape without_layout() const;
+  /// Dimension numbers from most major to most minor (row-major, 0..rank-1, without a layout).
+  std::vector<int64_t> major_to_minor() const;
 
   /// Same type and dims, another element type: f32[2,3] -> s32[2,3].
   Shape with_dtype(DType dtype) const;

@@ -144,21 +144,10 @@ Result<Shape> bitcast_shape(const Instruction& inst) {
   return *result;
 }
 
-// Dimension numbers from most major to most minor (row-major: 0, 1, ..., rank-1).
-std::vector<int64_t> major_to_minor(const Shape& shape) {
-  std::vector<int64_t> order;
-  if (shape.layout() && shape.layout()->minor_to_major.size() == shape.dims().size()) {
-    order.assign(shape.layout()->minor_to_major.rbegin(), shape.layout()->minor_to_major.rend());
-  } else {
-    for (int64_t d = 0; d < shape.rank(); ++d) order.push_back(d);
-  }
-  return order;
-}
-
 // The view of a logical row-major array walked in physical order: index k of the walk is
 // logical dimension order[k].
 ops::StridedView physical_view(const Shape& shape, std::vector<int64_t>& physical_dims) {
-  const std::vector<int64_t> order = major_to_minor(shape);
+  const std::vector<int64_t> order = shape.major_to_minor();
   const std::vector<int64_t> strides = row_major_strides(shape.dims());
   ops::StridedView view;
   physical_dims.clear();

@@ -102,17 +102,6 @@ Cotangents reshape_vjp(VjpBuilder& b) {
       reshape(b, b.cotangent(), b.forward().operand(0)->shape().dims())};
 }
 
-// Dimension numbers from most major to most minor (row-major when there is no layout).
-std::vector<int64_t> major_to_minor(const Shape& shape) {
-  std::vector<int64_t> order;
-  if (shape.layout() && shape.layout()->minor_to_major.size() == shape.dims().size()) {
-    order.assign(shape.layout()->minor_to_major.rbegin(), shape.layout()->minor_to_major.rend());
-  } else {
-    for (int64_t d = 0; d < shape.rank(); ++d) order.push_back(d);
-  }
-  return order;
-}
-
 // A same-type bitcast is a reshape of the physical (layout-ordered) elements: transpose into
 // the result's physical order, reshape to the operand's physical dims, transpose back.
 Cotangents bitcast_vjp(VjpBuilder& b) {
@@ -122,10 +111,10 @@ Cotangents bitcast_vjp(VjpBuilder& b) {
     return Error("bitcast: only bitcasts that keep the element type are differentiable; got " +
                  operand.to_string() + " -> " + result.to_string());
   }
-  const std::vector<int64_t> operand_order = major_to_minor(operand);
+  const std::vector<int64_t> operand_order = operand.major_to_minor();
   std::vector<int64_t> physical_dims;
   for (int64_t d : operand_order) physical_dims.push_back(operand.dim(d));
-  Instruction* physical = transpose(b, b.cotangent(), major_to_minor(result));
+  Instruction* physical = transpose(b, b.cotangent(), result.major_to_minor());
   return std::vector<Instruction*>{
       transpose(b, reshape(b, physical, physical_dims), inverse_permutation(operand_order))};
 }

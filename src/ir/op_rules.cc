@@ -20,6 +20,11 @@ OpRuleTable build_table() {
   detail::register_reduce_vjps(table);
   detail::register_dot_conv_vjps(table);
   detail::register_control_vjps(table);
+  detail::register_elementwise_elementals(table);
+  detail::register_shape_elementals(table);
+  detail::register_reduce_elementals(table);
+  detail::register_dot_conv_elementals(table);
+  detail::register_backend_lowered_ops(table);
   return table;
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <span>
 
+#include "ir/elemental.h"
 #include "ir/instruction.h"
 #include "ir/literal.h"
 #include "ir/result.h"
@@ -39,6 +40,7 @@ struct OpRules {
   ShapeRule infer_shape;
   EvalRule evaluate;
   VjpRule vjp = {};  // ir/vjp.h; not_differentiable() or handled_by_transform() where that is so
+  ElementalRule elemental = {};  // ir/elemental.h; lowered_by_backend() for whole-op lowerings
 };
 
 using OpRuleTable = std::array<OpRules, kOpCount>;
@@ -64,6 +66,12 @@ void register_shape_vjps(OpRuleTable& table);
 void register_reduce_vjps(OpRuleTable& table);
 void register_dot_conv_vjps(OpRuleTable& table);
 void register_control_vjps(OpRuleTable& table);
+// The elemental rules (src/ir/ops/<family>_elemental.cc), and the ops backends lower whole.
+void register_elementwise_elementals(OpRuleTable& table);
+void register_shape_elementals(OpRuleTable& table);
+void register_reduce_elementals(OpRuleTable& table);
+void register_dot_conv_elementals(OpRuleTable& table);
+void register_backend_lowered_ops(OpRuleTable& table);
 }  // namespace detail
 
 }  // namespace hlocc::ir

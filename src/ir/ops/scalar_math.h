@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "ir/dtype.h"
+#include "ir/ops/compare_kind.h"
 
 namespace hlocc::ir::ops {
 
@@ -263,15 +264,7 @@ T hlo_shift_right_arithmetic(T a, T amount) {
 
 // --- Comparison. ---
 
-enum class CompareDirection : uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
-/// FLOAT: IEEE (NaN unordered); TOTALORDER: -NaN < -inf < ... < -0 < +0 < ... < inf < +NaN;
-/// SIGNED / UNSIGNED: integer orders (pred is unsigned: false < true).
-enum class CompareType : uint8_t { Float, TotalOrder, Signed, Unsigned };
-
-std::optional<CompareDirection> compare_direction_from_name(std::string_view name);
-std::optional<CompareType> compare_type_from_name(std::string_view name);
-/// XLA's default comparison type for an element type (FLOAT, SIGNED or UNSIGNED).
-CompareType default_compare_type(DType dtype);
+// CompareDirection, CompareType and their parsers: ir/ops/compare_kind.h.
 
 namespace detail {
 

@@ -1,0 +1,28 @@
+#include "ir/elemental.h"
+
+#include "ir/op_rules.h"
+
+namespace hlocc::ir {
+
+ElementalRule lowered_by_backend() {
+  return [](ElementalBuilder& builder, const EIndex&) -> Result<std::vector<EValue>> {
+    HLOCC_CHECK(false) << builder.instruction().name()
+                       << ": this op is lowered whole by the backend, never element by element";
+    return std::vector<EValue>{};
+  };
+}
+
+namespace detail {
+
+// Ops without an elemental form: leaves, tuples and control flow run as whole steps of an
+// executable; sort, scatter, rng-bit-generator and custom-call have whole-op lowerings.
+void register_backend_lowered_ops(OpRuleTable& table) {
+  for (Op op : {Op::Parameter, Op::Constant, Op::RngBitGenerator, Op::Scatter, Op::Sort, Op::Call,
+                Op::Conditional, Op::CustomCall, Op::Fusion, Op::GetTupleElement,
+                Op::OptimizationBarrier, Op::Tuple, Op::While}) {
+    table[static_cast<size_t>(op)].elemental = lowered_by_backend();
+  }
+}
+
+}  // namespace detail
+}  // namespace hlocc::ir

@@ -8,6 +8,8 @@ PACKAGES=(
   libgtest-dev                     # unit tests
   libcli11-dev nlohmann-json3-dev  # the hlocc command line; JSON
   llvm-19-tools                    # FileCheck-19 for HLO-text pass tests
+  llvm-19-dev                      # the CPU backend's JIT (ORC) for fused loops
+  libdnnl-dev ocl-icd-opencl-dev   # oneDNN kernels (its CMake config needs OpenCL headers)
   clang libclang-rt-14-dev         # libFuzzer targets (fuzz/) and sanitizer runtimes
 )
 

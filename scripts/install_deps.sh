@@ -11,6 +11,8 @@ PACKAGES=(
   llvm-19-dev                      # the CPU backend's JIT (ORC) for fused loops
   libdnnl-dev ocl-icd-opencl-dev   # oneDNN kernels (its CMake config needs OpenCL headers)
   clang libclang-rt-14-dev         # libFuzzer targets (fuzz/) and sanitizer runtimes
+  zlib1g-dev                       # nn data loader: reads the gzip-compressed IDX files
+  dataset-fashion-mnist            # the training demo's data and the loader's full-data tests
 )
 
 missing=()

@@ -70,6 +70,16 @@ Tolerance default_tolerance(ir::DType dtype) {
   }
 }
 
+Tolerance backend_tolerance(ir::DType dtype) {
+  switch (ir::complex_component_type(dtype)) {
+    case ir::DType::F16: return {1e-3, 1e-3};
+    case ir::DType::BF16: return {1e-2, 1e-2};
+    case ir::DType::F32: return {1e-5, 1e-5};
+    case ir::DType::F64: return {1e-12, 1e-12};
+    default: return {0, 0};
+  }
+}
+
 std::string compare_literals(const ir::Literal& expected, const ir::Literal& actual,
                              std::optional<Tolerance> tolerance) {
   if (!(expected.shape() == actual.shape())) {

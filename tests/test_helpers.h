@@ -19,6 +19,10 @@ struct Tolerance {
 /// The default tolerance for comparing values of an inexact dtype (exact for integers and pred).
 Tolerance default_tolerance(ir::DType dtype);
 
+/// The tolerance a compiled backend is held to against the reference evaluator (issue 5: f32
+/// 1e-5 relative; integers and pred exactly).
+Tolerance backend_tolerance(ir::DType dtype);
+
 /// Empty if `actual` matches `expected` (same shape; integers and pred exactly; floats within
 /// |a - e| <= atol + rtol * |e|, NaN matches NaN, infinities exactly); otherwise what differs.
 std::string compare_literals(const ir::Literal& expected, const ir::Literal& actual,

@@ -3,6 +3,7 @@
 
 #include "hlocc/array.h"
 #include "hlocc/autodiff.h"
+#include "hlocc/backend.h"
 #include "hlocc/control_flow.h"
 #include "hlocc/conv.h"
 #include "hlocc/dtype.h"

@@ -34,8 +34,11 @@ class Module {
   /// Values for the parameters after the inputs: the large host constants the program captured.
   std::vector<HostArray> bound_arguments() const;
   /// Runs the program on concrete inputs (the flattened leaves of the traced inputs, in order),
-  /// with the bound arguments appended (reference backend).
-  std::vector<HostArray> run(const std::vector<HostArray>& inputs) const;
+  /// with the bound arguments appended, on the default backend (hlocc/backend.h); the compiled
+  /// executable is kept with the module for later runs. `backend` ("cpu" or "reference") picks
+  /// another backend than the default for this run.
+  std::vector<HostArray> run(const std::vector<HostArray>& inputs,
+                             const std::string& backend = "") const;
   const std::shared_ptr<const detail::ModuleHandle>& handle() const { return handle_; }
 
  private:

@@ -13,6 +13,8 @@ enum OpTrait : uint32_t {
   kCommutative = 1u << 1,   // op(a, b) == op(b, a)
   kAssociative = 1u << 2,   // op(op(a, b), c) == op(a, op(b, c)) (exactly for ints, nearly for floats)
   kControlFlow = 1u << 3,   // runs called computations as control flow (call, while, conditional)
+  kNondeterministic = 1u << 4,  // two runs on equal operands may differ, or act on the world:
+                                // passes never merge (cse) nor evaluate (fold) such an op
 };
 
 inline constexpr int kVariadic = -1;

@@ -5,13 +5,10 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "passes/determinism.h"
+
 namespace hlocc::passes {
 namespace {
-
-// Two runs of these on the same operands may give different values (or act on the world).
-bool is_nondeterministic(ir::Op op) {
-  return op == ir::Op::CustomCall || op == ir::Op::RngBitGenerator;
-}
 
 // Where the instruction came from, not what it computes: ignored when comparing.
 constexpr std::string_view kMetadata = "metadata";
@@ -83,29 +80,8 @@ class Merger {
   bool merge_duplicates(ir::Computation& computation);
 
  private:
-  bool deterministic(const ir::Instruction& instruction);
-  bool deterministic(const ir::Computation* computation);
-
-  std::unordered_map<const ir::Computation*, bool> deterministic_computations_;
+  DeterminismCache determinism_;
 };
-
-// Whether running `instruction` twice on the same operands gives the same value.
-bool Merger::deterministic(const ir::Instruction& instruction) {
-  if (is_nondeterministic(instruction.op())) return false;
-  return std::ranges::all_of(instruction.called_computations(),
-                             [&](const ir::Computation* callee) { return deterministic(callee); });
-}
-
-bool Merger::deterministic(const ir::Computation* computation) {
-  const auto known = deterministic_computations_.find(computation);
-  if (known != deterministic_computations_.end()) return known->second;
-  const bool result = std::ranges::all_of(computation->instructions(),
-                                          [&](const std::unique_ptr<ir::Instruction>& instruction) {
-                                            return deterministic(*instruction);
-                                          });
-  deterministic_computations_[computation] = result;
-  return result;
-}
 
 // In definition order: once a duplicate is replaced, its users compare equal to the users of the
 // instruction that replaced it, so chains of duplicates collapse in one sweep.
@@ -114,7 +90,8 @@ bool Merger::merge_duplicates(ir::Computation& computation) {
   std::vector<ir::Instruction*> duplicates;
   for (const auto& owned : computation.instructions()) {
     ir::Instruction* instruction = owned.get();
-    if (instruction->op() == ir::Op::Parameter || !deterministic(*instruction)) continue;
+    if (instruction->op() == ir::Op::Parameter || !determinism_.deterministic(*instruction))
+      continue;
     std::vector<ir::Instruction*>& candidates = seen[hash_of(*instruction)];
     const auto same = std::ranges::find_if(candidates, [&](const ir::Instruction* earlier) {
       return equivalent(*earlier, *instruction);

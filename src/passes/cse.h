@@ -1,7 +1,7 @@
 // Common subexpression elimination: within each computation, an instruction that computes exactly
 // what an earlier one does (same op, operands, attributes, shape and literal) is replaced by it.
-// Parameters, custom-calls and rng-bit-generator (and ops that call computations holding them)
-// are never merged: two of them may give different values.
+// Parameters and kNondeterministic ops (custom-call, rng-bit-generator; and ops that call
+// computations holding them) are never merged: two of them may give different values.
 #pragma once
 
 #include "passes/pass.h"

@@ -6,9 +6,13 @@
 
 #include "ir/printer.h"
 #include "ir/verifier.h"
+#include "passes/algebraic_simplifier.h"
 #include "passes/call_inlining.h"
+#include "passes/constant_folding.h"
 #include "passes/cse.h"
 #include "passes/dce.h"
+#include "passes/fusion.h"
+#include "passes/layout_assignment.h"
 
 namespace hlocc::passes {
 namespace {
@@ -24,7 +28,9 @@ std::unique_ptr<Pass> make() {
 
 // Every pass; make_pass finds one by its name().
 constexpr std::unique_ptr<Pass> (*kPasses[])() = {
-    make<CallInlining>, make<CommonSubexpressionElimination>, make<DeadCodeElimination>};
+    make<CallInlining>, make<CommonSubexpressionElimination>, make<DeadCodeElimination>,
+    make<AlgebraicSimplifier>, make<ConstantFolding>, make<Fusion>,
+    make<LayoutAssignment>};
 
 std::string known_pass_names() {
   std::string names;
@@ -59,6 +65,18 @@ class Dumper {
     std::ofstream out(file(step, pass_name));
     out << ir::print_module(module);
     if (!out) return Error("HLOCC_DUMP: cannot write " + file(step, pass_name).string());
+    return ok_status();
+  }
+
+  // <prefix>.<step>.<pass>_decisions.txt beside the module, when the pass says what it decided.
+  Status dump_decisions(const Pass& pass, int step) const {
+    const std::string log = pass.decision_log();
+    if (prefix_.empty() || log.empty()) return ok_status();
+    const std::string path = prefix_.string() + "." + std::to_string(step) + "." +
+                             std::string(pass.name()) + "_decisions.txt";
+    std::ofstream out(path);
+    out << log;
+    if (!out) return Error("HLOCC_DUMP: cannot write " + path);
     return ok_status();
   }
 
@@ -109,6 +127,7 @@ Status run_passes(ir::Module& module, const std::vector<std::string>& names) {
   for (size_t i = 0; i < pipeline.size(); ++i) {
     HLOCC_TRY_STATUS(run_to_fixed_point(*pipeline[i], module, verify_each_round));
     HLOCC_TRY_STATUS(dumper.dump(module, static_cast<int>(i) + 1, pipeline[i]->name()));
+    HLOCC_TRY_STATUS(dumper.dump_decisions(*pipeline[i], static_cast<int>(i) + 1));
   }
   const Status verified = ir::verify(module);
   if (!verified.ok())

@@ -19,6 +19,9 @@ class Pass {
   virtual std::string_view name() const = 0;
   /// Rewrites `module` in place; returns whether anything changed.
   virtual Result<bool> run(ir::Module& module) = 0;
+  /// What the pass decided and why, as text for HLOCC_DUMP (`fusion` lists its groups); empty for
+  /// passes that have nothing to say beyond the module they leave.
+  virtual std::string decision_log() const { return {}; }
 };
 
 /// The pass called `name` ("inline", "cse", "dce"), or null when there is none.
@@ -28,7 +31,8 @@ std::unique_ptr<Pass> make_pass(std::string_view name);
 /// (at most a few rounds), then verifies the module. An unknown name is an error before any pass
 /// runs. HLOCC_VERIFY=1 verifies after every round too; HLOCC_DUMP=<dir> writes the module after
 /// every pass to <dir>/<module>.<N>.<pass>.hlo (the input as N = 0; <module>-2 and so on when
-/// files of that module's name are there already).
+/// files of that module's name are there already), and beside it <module>.<N>.<pass>_decisions.txt
+/// for a pass with a decision_log (fusion).
 Status run_passes(ir::Module& module, const std::vector<std::string>& names);
 
 }  // namespace hlocc::passes

@@ -7,6 +7,9 @@
 #include <mutex>
 
 #include "backends/reference/evaluator.h"
+#include "hlocc/backend.h"
+#include "runtime/executable.h"
+#include "trace/backend_registry.h"
 #include "ir/printer.h"
 #include "trace/tensor_node.h"
 #include "trace/trace_context.h"
@@ -17,6 +20,9 @@ namespace detail {
 struct ModuleHandle {
   std::unique_ptr<ir::Module> module;
   std::vector<ir::Literal> bound_arguments;  // the large host constants, as trailing parameters
+  // The module compiled by each backend that has run it, by backend name.
+  mutable std::mutex executables_mutex;
+  mutable std::map<std::string, std::shared_ptr<runtime::Executable>> executables;
 };
 
 struct JitCache {
@@ -95,7 +101,25 @@ std::vector<HostArray> Module::bound_arguments() const {
   return arrays;
 }
 
-std::vector<HostArray> Module::run(const std::vector<HostArray>& inputs) const {
+namespace {
+
+// The module compiled by `backend`, compiled on first use and kept with the module.
+runtime::Executable& executable_for(const detail::ModuleHandle& handle, const std::string& backend) {
+  const std::lock_guard lock(handle.executables_mutex);
+  std::shared_ptr<runtime::Executable>& executable = handle.executables[backend];
+  if (!executable) {
+    Result<std::unique_ptr<runtime::Executable>> compiled =
+        tracing::backend_named(backend).compile(*handle.module);
+    if (!compiled.ok()) throw compiled.error();
+    executable = std::move(*compiled);
+  }
+  return *executable;
+}
+
+}  // namespace
+
+std::vector<HostArray> Module::run(const std::vector<HostArray>& inputs,
+                                  const std::string& backend) const {
   const int64_t expected = handle_->module->entry()->parameter_count() -
                            static_cast<int64_t>(handle_->bound_arguments.size());
   if (static_cast<int64_t>(inputs.size()) != expected) {
@@ -105,7 +129,10 @@ std::vector<HostArray> Module::run(const std::vector<HostArray>& inputs) const {
   std::vector<ir::Literal> args;
   for (const HostArray& input : inputs) args.push_back(tracing::to_literal(input));
   args.insert(args.end(), handle_->bound_arguments.begin(), handle_->bound_arguments.end());
-  Result<ir::Literal> result = reference::evaluate(*handle_->module, args);
+  const std::string& name = backend.empty() ? default_backend() : backend;
+  // The evaluator runs the traced module itself: no copy to compile.
+  Result<ir::Literal> result = name == "reference" ? reference::evaluate(*handle_->module, args)
+                                                   : executable_for(*handle_, name).run(args);
   if (!result.ok()) throw result.error();
   return to_host_arrays(*result);
 }

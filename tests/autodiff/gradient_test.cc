@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "autodiff/gradient_check.h"
+#include "autodiff/gradient_files.h"
 #include "autodiff/reverse.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
@@ -27,59 +28,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct GradientCase {
-  std::vector<std::string> args;
-  double low = -1, high = 1;
-  std::vector<int64_t> wrt;
-  int trials = 3;
-  std::optional<std::string> expect_error;
-  bool forward = true;
-};
-
-GradientCase parse_directives(const std::string& text) {
-  GradientCase c;
-  std::istringstream lines(text);
-  std::string line;
-  auto directive = [&](const std::string& prefix) -> std::optional<std::string> {
-    if (line.rfind(prefix, 0) != 0) return std::nullopt;
-    return line.substr(prefix.size());
-  };
-  while (std::getline(lines, line)) {
-    if (auto v = directive("// ARG: ")) {
-      c.args.push_back(*v);
-    } else if (auto v = directive("// RANGE: ")) {
-      std::istringstream(*v) >> c.low >> c.high;
-    } else if (auto v = directive("// WRT: ")) {
-      std::istringstream numbers(*v);
-      for (int64_t i; numbers >> i;) c.wrt.push_back(i);
-    } else if (auto v = directive("// TRIALS: ")) {
-      c.trials = std::stoi(*v);
-    } else if (auto v = directive("// EXPECT_ERROR: ")) {
-      c.expect_error = *v;
-    } else if (directive("// NO_FORWARD: ")) {
-      c.forward = false;
-    }
-  }
-  return c;
-}
-
-std::vector<fs::path> gradient_files() {
-  std::vector<fs::path> files;
-  const fs::path root = fs::path(HLOCC_TEST_DATA_DIR) / "autodiff" / "gradients";
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (entry.path().extension() == ".hlo") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 class GradientFile : public ::testing::TestWithParam<fs::path> {};
 
 TEST_P(GradientFile, MatchesCentralDifferences) {
   std::ifstream in(GetParam());
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const GradientCase c = parse_directives(buffer.str());
+  const GradientCase c = parse_gradient_directives(buffer.str());
   auto module = ir::parse_module(buffer.str(), GetParam().filename().string());
   ASSERT_TRUE(module.ok()) << module.error().message();
   ASSERT_TRUE(ir::verify(**module).ok()) << ir::verify(**module).error().message();
@@ -94,18 +49,9 @@ TEST_P(GradientFile, MatchesCentralDifferences) {
   }
   const ir::Computation& entry = *(*module)->entry();
   for (int trial = 0; trial < c.trials; ++trial) {
-    std::vector<ir::Literal> args;
-    for (int64_t i = 0; i < entry.parameter_count(); ++i) {
-      const size_t j = static_cast<size_t>(i);
-      if (j < c.args.size() && c.args[j] != "random") {
-        auto literal = ir::parse_literal(c.args[j]);
-        ASSERT_TRUE(literal.ok()) << literal.error().message();
-        args.push_back(std::move(*literal));
-      } else {
-        args.push_back(random_f64(entry.parameter(i)->shape(),
-                                  static_cast<uint64_t>(trial * 131 + i + 1), c.low, c.high));
-      }
-    }
+    Result<std::vector<ir::Literal>> inputs = gradient_inputs(c, entry, trial);
+    ASSERT_TRUE(inputs.ok()) << inputs.error().message();
+    const std::vector<ir::Literal>& args = *inputs;
     if (!forward_only) {
       const std::string report = check_gradients(
           **module, args, static_cast<uint64_t>(trial + 7), GradientCheckOptions{.wrt = c.wrt});

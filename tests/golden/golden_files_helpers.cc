@@ -1,6 +1,7 @@
 #include "golden/golden_files.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -52,15 +53,25 @@ GoldenCase parse_golden_directives(const std::string& text) {
   return golden;
 }
 
-std::vector<fs::path> golden_files() {
+std::vector<fs::path> hlo_files_under(const fs::path& root) {
   std::vector<fs::path> files;
-  if (!fs::exists(golden_dir())) return files;
-  for (const auto& entry : fs::recursive_directory_iterator(golden_dir())) {
+  if (!fs::exists(root)) return files;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
     if (entry.is_regular_file() && entry.path().extension() == ".hlo")
       files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   return files;
+}
+
+std::vector<fs::path> golden_files() { return hlo_files_under(golden_dir()); }
+
+std::string test_name_for(const fs::path& file, const fs::path& root) {
+  std::string name = fs::relative(file, root).replace_extension().string();
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
 }
 
 }  // namespace hlocc::testing

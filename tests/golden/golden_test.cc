@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "backends/cpu/cpu_backend.h"
 #include "backends/reference/evaluator.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
@@ -47,6 +48,32 @@ TEST_P(Golden, Runs) {
   ASSERT_TRUE(result.ok()) << result.error().message();
   const ir::Literal expected = literal(*golden.expect);
   const std::string diff = compare_literals(expected, *result, golden.tolerance);
+  EXPECT_TRUE(diff.empty()) << diff << "result: " << ir::print_literal(*result);
+}
+
+// The CPU backend must give the file's EXPECT values too, within the tolerance the backends are
+// held to (f32 1e-5 relative; integers and pred exactly) or the file's own if that is looser.
+TEST_P(Golden, RunsOnCpu) {
+  const GoldenCase golden = parse_golden_directives(read_text_file(GetParam()));
+  if (!golden.expect) GTEST_SKIP() << "an EXPECT_ERROR case: the verifier's business";
+  auto module = ir::parse_module(golden.text, GetParam().filename().string());
+  ASSERT_TRUE(module.ok()) << module.error().message();
+  std::vector<ir::Literal> args;
+  for (const std::string& arg : golden.args) args.push_back(literal(arg));
+  static const std::unique_ptr<runtime::Backend> backend = cpu::make_cpu_backend();
+  auto executable = backend->compile(**module);
+  ASSERT_TRUE(executable.ok()) << executable.error().message();
+  Result<ir::Literal> result = (*executable)->run(args);
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  const ir::Literal expected = literal(*golden.expect);
+  Tolerance tolerance = backend_tolerance(expected.shape().is_tuple()
+                                              ? ir::DType::F32
+                                              : expected.shape().dtype());
+  if (golden.tolerance) {
+    tolerance = {std::max(tolerance.rtol, golden.tolerance->rtol),
+                 std::max(tolerance.atol, golden.tolerance->atol)};
+  }
+  const std::string diff = compare_literals(expected, *result, tolerance);
   EXPECT_TRUE(diff.empty()) << diff << "result: " << ir::print_literal(*result);
 }
 

@@ -23,5 +23,15 @@ TEST(OpTable, EveryOpHasShapeEvaluateAndVjpRules) {
   }
 }
 
+// Fused CPU loops are generated from elemental rules (ir/elemental.h); ops lowered whole by the
+// backends say so with lowered_by_backend().
+TEST(OpTable, EveryOpHasAnElementalRule) {
+  for (int i = 0; i < kOpCount; ++i) {
+    const Op op = static_cast<Op>(i);
+    EXPECT_TRUE(op_rules(op).elemental)
+        << op_name(op) << " has no elemental rule (or lowered_by_backend)";
+  }
+}
+
 }  // namespace
 }  // namespace hlocc::ir

@@ -1,11 +1,13 @@
-// inline + cse + dce keep values: every golden module (tests/golden, except EXPECT_ERROR files)
-// gives bit for bit the same result after the passes, and on a gradient module the passes compute
-// the forward values once instead of twice.
+// The passes keep values: every golden module (tests/golden, except EXPECT_ERROR files) and every
+// gradient module (value_and_grad of tests/autodiff/gradients) gives bit for bit the same result
+// after inline, simplify, fold, cse and dce; and on a gradient module the passes compute the
+// forward values once instead of twice.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "autodiff/gradient_check.h"
+#include "autodiff/gradient_files.h"
 #include "autodiff/reverse.h"
 #include "backends/reference/evaluator.h"
 #include "golden/golden_files.h"
@@ -18,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kPipeline = {"inline", "cse", "dce"};
+const std::vector<std::string> kPipeline = {"inline", "simplify", "fold", "cse", "dce"};
 
 std::vector<fs::path> golden_files_with_values() {
   std::vector<fs::path> files;
@@ -28,22 +30,26 @@ std::vector<fs::path> golden_files_with_values() {
   return files;
 }
 
+// The module's value on `args` is bit for bit the same after kPipeline.
+void expect_passes_keep_value(ir::Module& module, const std::vector<ir::Literal>& args) {
+  const Result<ir::Literal> before = reference::evaluate(module, args);
+  ASSERT_TRUE(before.ok()) << before.error().message();
+  const Status status = passes::run_passes(module, kPipeline);
+  ASSERT_TRUE(status.ok()) << status.error().message();
+  const Result<ir::Literal> after = reference::evaluate(module, args);
+  ASSERT_TRUE(after.ok()) << after.error().message() << "\n" << ir::print_module(module);
+  EXPECT_EQ(compare_literals(*before, *after, Tolerance{0, 0}), "") << ir::print_module(module);
+}
+
 class PassesKeepGoldenValues : public ::testing::TestWithParam<fs::path> {};
 
-TEST_P(PassesKeepGoldenValues, InlineCseDce) {
+TEST_P(PassesKeepGoldenValues, AllPasses) {
   const GoldenCase golden = parse_golden_directives(read_text_file(GetParam()));
   const std::unique_ptr<ir::Module> module = parse_and_verify(golden.text);
   ASSERT_NE(module, nullptr);
   std::vector<ir::Literal> args;
   for (const std::string& arg : golden.args) args.push_back(literal(arg));
-  const Result<ir::Literal> before = reference::evaluate(*module, args);
-  ASSERT_TRUE(before.ok()) << before.error().message();
-
-  const Status status = passes::run_passes(*module, kPipeline);
-  ASSERT_TRUE(status.ok()) << status.error().message();
-  const Result<ir::Literal> after = reference::evaluate(*module, args);
-  ASSERT_TRUE(after.ok()) << after.error().message() << "\n" << ir::print_module(*module);
-  EXPECT_EQ(compare_literals(*before, *after, Tolerance{0, 0}), "") << ir::print_module(*module);
+  expect_passes_keep_value(*module, args);
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, PassesKeepGoldenValues,

@@ -53,7 +53,8 @@ inline std::vector<HostArray> eager_and_traced(const TensorFunction& fn,
   const std::vector<HostArray> traced = module.run(inputs);
   EXPECT_EQ(traced.size(), eager.size());
   for (size_t i = 0; i < std::min(traced.size(), eager.size()); ++i) {
-    EXPECT_EQ(eager[i].to_host(), traced[i]) << "result " << i << " differs eagerly\n" << text;
+    EXPECT_EQ(tensor_testing::compiled_differs(eager[i].to_host(), traced[i]), "")
+        << "result " << i << " differs eagerly\n" << text;
   }
   if (hlo != nullptr) *hlo = text;
   return traced;

@@ -74,11 +74,11 @@ TEST(Pytree, JitTakesAndReturnsTrees) {
 TEST(Pytree, RetraceLogNamesTheInputThatChanged) {
   setenv("HLOCC_LOG_RETRACE", "1", 1);
   auto f = jit([](const std::map<std::string, Tensor>& params) { return params.at("w") * 2.0; });
-  testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStderr();
   (void)f(std::map<std::string, Tensor>{{"w", f32({2}, {1, 2})}});
   (void)f(std::map<std::string, Tensor>{{"w", f32({2}, {3, 4})}});
   (void)f(std::map<std::string, Tensor>{{"w", f32({3}, {1, 2, 3})}});
-  const std::string log = testing::internal::GetCapturedStderr();
+  const std::string log = ::testing::internal::GetCapturedStderr();
   unsetenv("HLOCC_LOG_RETRACE");
   EXPECT_NE(log.find("(trace 2): input [0]['w'] changed from f32[2] to f32[3]"), std::string::npos)
       << log;

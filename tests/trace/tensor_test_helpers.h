@@ -7,8 +7,18 @@
 #include <vector>
 
 #include "hlocc/tensor.h"
+#include "test_helpers.h"
+#include "trace/tensor_node.h"
 
 namespace hlocc::tensor_testing {
+
+/// Empty if `actual` (a traced program's result, compiled by the default backend) matches
+/// `expected` (eager, the evaluator) within the tolerance backends are held to; else what differs.
+inline std::string compiled_differs(const HostArray& expected, const HostArray& actual) {
+  const ir::Literal want = tracing::to_literal(expected);
+  return testing::compare_literals(want, tracing::to_literal(actual),
+                                   testing::backend_tolerance(want.shape().dtype()));
+}
 
 inline Tensor f32(std::vector<int64_t> dims, std::vector<float> values) {
   return HostArray::from_vector<float>(std::move(dims), values);

@@ -46,12 +46,28 @@ struct ModelStatsOptions {
 /// `backward` its training gradient; neither is run) and prints the stats table of each.
 Status model_stats_command(const ModelStatsOptions& options);
 
+struct BenchOptions {
+  std::string model;  // a model name (is_model_name)
+  int64_t batch = 10;
+  bool backward = false;  // the training gradient instead of the forward pass
+  int repeats = 5;
+  int warmup = 2;
+  std::string backend = "cpu";
+  std::string weights;  // safetensors with torchvision's names; empty: He-uniform random
+  std::string input;    // images .npy; empty: uniform random in [0, 1)
+  std::string out;      // write the logits (forward) or the first gradient here (.npy)
+};
+
+/// `hlocc bench vgg19 [--batch N] [--backward]`: compiles and times the model on a backend.
+Status bench_command(const BenchOptions& options);
+
 struct RunOptions {
   std::string path;
   std::vector<std::string> args;  // "N=FILE.npy": entry parameter N from a .npy file
   std::optional<uint64_t> seed;   // random values for the parameters not given by args
   std::string out_dir;            // where to write result*.npy; empty for none
   std::string backend = "reference";
+  std::string dump_dir;  // sets HLOCC_DUMP for this run
   int64_t max_while_trips = -1;  // -1: unbounded
 };
 

@@ -22,12 +22,14 @@ struct Commands {
   CLI::App* opt = nullptr;
   CLI::App* stats = nullptr;
   std::vector<int64_t> wrt;
-  std::vector<std::string> passes = {"inline", "cse", "dce"};
+  std::vector<std::string> passes = {"inline", "simplify", "fold", "cse", "dce"};
   CLI::Option* seed = nullptr;
   bool with_backward = false;
   CLI::Option* batch = nullptr;
   int64_t batch_size = 2;
   hlocc::tools::RunOptions run_options;
+  CLI::App* bench = nullptr;
+  hlocc::tools::BenchOptions bench_options;
   uint64_t seed_value = 0;
   std::string path;
 };
@@ -43,9 +45,12 @@ void add_commands(CLI::App& app, Commands& commands) {
   commands.seed = commands.run->add_option("--random", commands.seed_value,
                                            "Seed for random values of parameters without --arg");
   commands.run->add_option("--out", options.out_dir, "Write result.npy (result_N.npy) here");
-  commands.run->add_option("--backend", options.backend, "Where to run: reference")
-      ->check(CLI::IsMember({"reference"}))
+  commands.run->add_option("--backend", options.backend, "Where to run: cpu or reference")
+      ->check(CLI::IsMember({"cpu", "reference"}))
       ->capture_default_str();
+  commands.run->add_option("--dump", options.dump_dir,
+                           "Write the HLO after every pass, the program, the LLVM IR and the "
+                           "compile times here (as HLOCC_DUMP=DIR)");
   commands.run
       ->add_option("--max-while-trips", options.max_while_trips,
                    "Fail when a while loop runs more often than this (-1: no bound)")
@@ -60,7 +65,7 @@ void add_commands(CLI::App& app, Commands& commands) {
   commands.grad
       ->add_option("--wrt", commands.wrt, "Parameters to differentiate, e.g. 0,2 (default: all)")
       ->delimiter(',');
-  const char* const passes_help = "Passes to run, in order (default: inline,cse,dce)";
+  const char* const passes_help = "Passes to run, in order (default: inline,simplify,fold,cse,dce)";
   commands.opt = app.add_subcommand("opt", "Run compiler passes and print the optimized module");
   commands.opt->add_option("file", commands.path, file_help)->required();
   commands.opt->add_option("--passes", commands.passes, passes_help)->delimiter(',');
@@ -76,6 +81,21 @@ void add_commands(CLI::App& app, Commands& commands) {
   commands.batch =
       commands.stats->add_option("--batch", commands.batch_size, "With a model: the batch size")
           ->capture_default_str();
+  commands.bench = app.add_subcommand("bench", "Compile a model and time it (vgg11 ... vgg19)");
+  auto& bench = commands.bench_options;
+  commands.bench->add_option("model", bench.model, "vgg11, vgg13, vgg16 or vgg19")->required();
+  commands.bench->add_option("--batch", bench.batch, "Images per batch")->capture_default_str();
+  commands.bench->add_flag("--backward", bench.backward,
+                           "Time the training gradient (forward + backward) instead");
+  commands.bench->add_option("--repeats", bench.repeats, "Timed runs")->capture_default_str();
+  commands.bench->add_option("--warmup", bench.warmup, "Untimed runs first")->capture_default_str();
+  commands.bench->add_option("--backend", bench.backend, "cpu or reference")
+      ->check(CLI::IsMember({"cpu", "reference"}))
+      ->capture_default_str();
+  commands.bench->add_option("--weights", bench.weights,
+                             "safetensors file with torchvision's parameter names");
+  commands.bench->add_option("--input", bench.input, "Images as .npy (f32[batch,3,224,224])");
+  commands.bench->add_option("--out", bench.out, "Write the logits here (.npy)");
   app.require_subcommand(1);
 }
 
@@ -102,6 +122,7 @@ Status dispatch(Commands& commands) {
   if (commands.grad->parsed()) return hlocc::tools::grad_command(commands.path, commands.wrt);
   if (commands.opt->parsed()) return hlocc::tools::opt_command(commands.path, commands.passes);
   if (commands.stats->parsed()) return stats(commands);
+  if (commands.bench->parsed()) return hlocc::tools::bench_command(commands.bench_options);
   return hlocc::tools::check_command(commands.path);
 }
 

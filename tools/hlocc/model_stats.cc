@@ -8,6 +8,7 @@
 #include "ir/parser.h"
 #include "op_counts.h"
 #include "passes/pass.h"
+#include "peak_bytes.h"
 
 namespace hlocc::tools {
 namespace {
@@ -16,6 +17,7 @@ const char* const kModels[] = {"vgg11", "vgg13", "vgg16", "vgg19"};
 
 struct Counts {
   OpCounts before, after;
+  std::string peak_bytes = {};  // the arena after the passes (peak_bytes.h)
 };
 
 // The traced program's IR, copied through its text (the traced module is shared and const), with
@@ -25,6 +27,7 @@ Result<Counts> counts_of(const Module& program, const std::vector<std::string>& 
   Counts counts{count_ops(*module), {}};
   HLOCC_TRY_STATUS(passes::run_passes(*module, passes));
   counts.after = count_ops(*module);
+  HLOCC_TRY(counts.peak_bytes, peak_bytes_line(*module));
   return counts;
 }
 
@@ -58,14 +61,16 @@ Status model_stats_command(const ModelStatsOptions& options) {
   HLOCC_TRY(const Counts forward,
             counts_of(nn::vgg_forward_program(config, options.batch), options.passes));
   if (!options.backward) {
-    std::cout << counts_table({"before", "after"}, {forward.before, forward.after});
+    std::cout << counts_table({"before", "after"}, {forward.before, forward.after})
+              << forward.peak_bytes;
     return ok_status();
   }
   HLOCC_TRY(const Counts backward,
             counts_of(nn::vgg_gradient_program(config, options.batch), options.passes));
   std::cout << counts_table({"fwd-before", "fwd-after", "bwd-before", "bwd-after"},
                             {forward.before, forward.after, backward.before, backward.after})
-            << ratio_line(forward, backward);
+            << ratio_line(forward, backward) << "forward " << forward.peak_bytes << "backward "
+            << backward.peak_bytes;
   return ok_status();
 }
 

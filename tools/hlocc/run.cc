@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "backends/cpu/cpu_backend.h"
 #include "backends/reference/evaluator.h"
 #include "commands.h"
 #include "random_literal.h"
@@ -104,16 +105,32 @@ Status make_out_dir(const std::string& out_dir) {
 
 }  // namespace
 
-Status run_command(const RunOptions& options) {
+Result<ir::Literal> run_on_backend(const ir::Module& module,
+                                   const std::vector<ir::Literal>& arguments,
+                                   const RunOptions& options) {
+  if (options.backend == "cpu") {
+    HLOCC_TRY(const cpu::CpuOptions cpu_options, cpu::cpu_options_from_environment());
+    const std::unique_ptr<runtime::Backend> backend = cpu::make_cpu_backend(cpu_options);
+    HLOCC_TRY(const std::unique_ptr<runtime::Executable> executable, backend->compile(module));
+    return executable->run(arguments);
+  }
   if (options.backend != "reference") {
-    return Error("unknown backend '" + options.backend + "'; available: reference");
+    return Error("unknown backend '" + options.backend + "'; available: cpu, reference");
+  }
+  reference::EvalOptions eval_options;
+  eval_options.max_while_trips = options.max_while_trips;
+  return reference::evaluate(module, arguments, eval_options);
+}
+
+Status run_command(const RunOptions& options) {
+  if (!options.dump_dir.empty()) {
+    std::filesystem::create_directories(options.dump_dir);
+    setenv("HLOCC_DUMP", options.dump_dir.c_str(), /*overwrite=*/1);
   }
   HLOCC_TRY(const std::unique_ptr<ir::Module> module, load_module(options.path, /*verify=*/true));
   HLOCC_TRY(const std::vector<ir::Literal> arguments, gather_arguments(*module->entry(), options));
   HLOCC_TRY_STATUS(make_out_dir(options.out_dir));
-  reference::EvalOptions eval_options;
-  eval_options.max_while_trips = options.max_while_trips;
-  HLOCC_TRY(const ir::Literal result, reference::evaluate(*module, arguments, eval_options));
+  HLOCC_TRY(const ir::Literal result, run_on_backend(*module, arguments, options));
   return emit_result(result, "", options);
 }
 

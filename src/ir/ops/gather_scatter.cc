@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "ir/computation.h"
+#include "ir/ops/native_routines.h"
 #include "ir/ops/rule_helpers.h"
 #include "ir/ops/scalar_fn.h"
 
@@ -546,22 +547,20 @@ Result<Literal> evaluate_gather(const Instruction& inst, std::span<const Literal
 
 // Applies combine(operand_offset, update_offset) at every in-bounds update position; a window
 // that would leave the operand anywhere is skipped whole, as XLA does. Stops when combine
-// returns false.
+// returns false. Shapes come from the instruction; `indices` are the index array's values.
 template <class Combine>
 void scatter_walk(const Instruction& inst, const IndexDims& dims,
-                  std::span<const Literal* const> operands, Combine&& combine) {
+                  const std::vector<int64_t>& indices, Combine&& combine) {
   const int64_t n = scatter_operand_count(inst);
-  const Shape& operand = operands[0]->shape();
-  const Shape& updates = operands[static_cast<size_t>(n + 1)]->shape();
+  const Shape& operand = inst.operand(0)->shape();
+  const Shape& updates = inst.operand(n + 1)->shape();
   const std::vector<int64_t> window_sizes = pick(updates.dims(), dims.window_dims);
-  const Walk walk =
-      make_walk(dims, operand, operands[static_cast<size_t>(n)]->shape(), updates, window_sizes);
+  const Walk walk = make_walk(dims, operand, inst.operand(n)->shape(), updates, window_sizes);
   // The window's extent along each operand dim: 1 where a dim is inserted or batching.
   std::vector<int64_t> extent(static_cast<size_t>(operand.rank()), 1);
   const std::vector<int64_t> operand_window = window_operand_dims(dims, operand.rank());
   for (size_t k = 0; k < operand_window.size(); ++k)
     extent[static_cast<size_t>(operand_window[k])] = window_sizes[k];
-  const std::vector<int64_t> indices = indices_as_int64(*operands[static_cast<size_t>(n)]);
   bool running = true;
   for_each_window(walk, dims, indices, [&](int64_t x_offset, std::span<int64_t> start) {
     int64_t operand_offset = 0;
@@ -573,6 +572,13 @@ void scatter_walk(const Instruction& inst, const IndexDims& dims,
       running = combine(operand_offset + walk.window_operand[w], x_offset + walk.window_x[w]);
     }
   });
+}
+
+template <class Combine>
+void scatter_walk(const Instruction& inst, const IndexDims& dims,
+                  std::span<const Literal* const> operands, Combine&& combine) {
+  const auto n = static_cast<size_t>(scatter_operand_count(inst));
+  scatter_walk(inst, dims, indices_as_int64(*operands[n]), std::forward<Combine>(combine));
 }
 
 // `ROOT p1` of (p0, p1): the update replaces the current value (JAX's x.at[i].set).
@@ -635,6 +641,17 @@ Result<Literal> evaluate_scatter(const Instruction& inst, std::span<const Litera
 }
 
 }  // namespace
+
+void for_each_scatter_update(const Instruction& scatter, const Literal& indices,
+                             const std::function<void(int64_t, int64_t)>& combine) {
+  const Result<IndexDims> dims = read_index_dims(scatter, kScatterNames);
+  HLOCC_CHECK(dims.ok()) << scatter.name() << ": " << dims.error().message();
+  scatter_walk(scatter, *dims, indices_as_int64(indices),
+               [&](int64_t operand_offset, int64_t update_offset) {
+                 combine(operand_offset, update_offset);
+                 return true;
+               });
+}
 
 void register_gather_scatter_ops(OpRuleTable& table) {
   table[static_cast<size_t>(Op::Gather)] =

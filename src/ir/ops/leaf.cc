@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstring>
 
+#include "ir/ops/native_routines.h"
 #include "ir/ops/rule_helpers.h"
 
 namespace hlocc::ir::detail {
@@ -244,25 +245,31 @@ RngOutput philox(std::span<const uint64_t> state, int64_t count, bool wide) {
 
 Result<Literal> rng_bit_generator_eval(const Instruction& inst,
                                        std::span<const Literal* const> operands, EvalContext&) {
-  static_assert(std::endian::native == std::endian::little, "bits are stored as the low bytes");
-  const Shape& bits_shape = inst.shape().tuple_shape(1);
-  const int64_t size = dtype_byte_size(bits_shape.dtype());
-  const std::span<const uint64_t> state = operands[0]->data<uint64_t>();
-  const RngOutput out = *rng_algorithm(inst) == RngAlgorithm::ThreeFry
-                            ? three_fry(state, bits_shape.dims(), size == 8)
-                            : philox(state, bits_shape.element_count(), size == 8);
-  Literal bits(bits_shape);
-  for (size_t i = 0; i < out.bits.size(); ++i) {
-    std::memcpy(bits.raw() + static_cast<int64_t>(i) * size, &out.bits[i],
-                static_cast<size_t>(size));
-  }
+  Literal new_state(operands[0]->shape());
+  Literal bits(inst.shape().tuple_shape(1));
+  generate_rng_bits(inst, operands[0]->data<uint64_t>(), new_state.data<uint64_t>().data(),
+                    bits.raw());
   std::vector<Literal> elements;
-  elements.push_back(Literal::from_vector<uint64_t>(operands[0]->shape().dims(), out.state));
+  elements.push_back(std::move(new_state));
   elements.push_back(std::move(bits));
   return Literal::tuple(std::move(elements));
 }
 
 }  // namespace
+
+void generate_rng_bits(const Instruction& rng, std::span<const uint64_t> state,
+                       uint64_t* new_state, std::byte* bits) {
+  static_assert(std::endian::native == std::endian::little, "bits are stored as the low bytes");
+  const Shape& bits_shape = rng.shape().tuple_shape(1);
+  const int64_t size = dtype_byte_size(bits_shape.dtype());
+  const RngOutput out = *rng_algorithm(rng) == RngAlgorithm::ThreeFry
+                            ? three_fry(state, bits_shape.dims(), size == 8)
+                            : philox(state, bits_shape.element_count(), size == 8);
+  for (size_t i = 0; i < out.bits.size(); ++i) {
+    std::memcpy(bits + static_cast<int64_t>(i) * size, &out.bits[i], static_cast<size_t>(size));
+  }
+  std::copy(out.state.begin(), out.state.end(), new_state);
+}
 
 void register_leaf_ops(OpRuleTable& table) {
   auto set = [&](Op op, ShapeRule infer_shape, EvalRule evaluate) {

@@ -1,0 +1,449 @@
+// HLO convolution on oneDNN. Any dim_labels become strided memory descriptors over the dense HLO
+// buffers; negative padding becomes a sliced view; lhs dilation (a transposed convolution, as in
+// input gradients) becomes a deconvolution with the kernel flipped; window reversal flips the
+// kernel in a host copy; a window larger than the output (a kernel gradient) runs on oneDNN's
+// backward-weights primitive. oneDNN picks its own layouts (format any); reorders run in run().
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <numeric>
+
+#include "backends/cpu/onednn/mappings.h"
+#include "ir/ops/strided_copy.h"
+
+namespace hlocc::cpu::detail {
+namespace {
+
+using dnnl::memory;
+
+// The convolution in oneDNN's terms, with the views of the HLO buffers it reads and writes.
+struct ConvGeometry {
+  bool transposed = false;  // lhs dilation: run as a deconvolution with stride = lhs dilation
+  int64_t groups = 1;
+  memory::dims src_dims, weights_dims, dst_dims;  // oneDNN logical order
+  memory::dims strides, dilates, pad_l, pad_r;
+  memory::dims src_strides, weights_strides, dst_strides;  // in the HLO buffers, elements
+  int64_t src_offset = 0, dst_offset = 0;                  // elements
+  std::vector<bool> flip;                                  // per spatial dim
+  bool zero_output = false;  // the view covers part of the result; the rest is zeros
+};
+
+Error conv_error(const ir::Instruction& conv, const std::string& what, const std::string& hint) {
+  return Error("convolution: " + what + " (%" + conv.name() + ")\n  hint: " + hint);
+}
+
+// One spatial dim of a forward convolution: negative padding slices the input instead.
+void forward_spatial(ConvGeometry& g, const ir::WindowDim& w, int64_t in, int64_t in_stride) {
+  const int64_t skip_low = std::max<int64_t>(0, -w.pad_low);
+  const int64_t skip_high = std::max<int64_t>(0, -w.pad_high);
+  g.src_dims.push_back(in - skip_low - skip_high);
+  g.src_offset += skip_low * in_stride;
+  g.strides.push_back(w.stride);
+  g.pad_l.push_back(std::max<int64_t>(0, w.pad_low));
+  g.pad_r.push_back(std::max<int64_t>(0, w.pad_high));
+  g.flip.push_back(w.reversal);
+}
+
+// One spatial dim of a transposed convolution. HLO reads input x at output y = x*s + P - k*D for
+// tap k; with the kernel flipped (k' = K-1-k) that is a deconvolution with padding (K-1)*D - P.
+// Output positions no tap reaches (negative deconvolution padding) are zeros outside the view.
+void transposed_spatial(ConvGeometry& g, const ir::WindowDim& w, int64_t in, int64_t out,
+                        int64_t out_stride) {
+  const int64_t extent = (w.size - 1) * w.rhs_dilation + 1;
+  int64_t pad_l = (w.size - 1) * w.rhs_dilation - w.pad_low, out_view = out;
+  if (pad_l < 0) {
+    g.dst_offset += -pad_l * out_stride;
+    out_view += pad_l;
+    pad_l = 0;
+  }
+  int64_t pad_r = (in - 1) * w.lhs_dilation + extent - pad_l - out_view;
+  if (pad_r < 0) {
+    out_view += pad_r;
+    pad_r = 0;
+  }
+  g.zero_output = g.zero_output || out_view != out;
+  g.src_dims.push_back(in);
+  g.dst_dims.push_back(out_view);
+  g.strides.push_back(w.lhs_dilation);
+  g.pad_l.push_back(pad_l);
+  g.pad_r.push_back(pad_r);
+  g.flip.push_back(!w.reversal);
+}
+
+// Kernel dims [G, O/G, I/G, spatial...] (or [O, I, spatial...] without groups) as strides into
+// the HLO kernel buffer: output feature o = g * O/G + o'.
+void weights_view(ConvGeometry& g, const ir::ConvDimLabels& l, const ir::Shape& kernel) {
+  const std::vector<int64_t> ks = ir::row_major_strides(kernel.dims());
+  const int64_t out_features = kernel.dim(l.kernel_output_feature);
+  const int64_t out_stride = ks[static_cast<size_t>(l.kernel_output_feature)];
+  if (g.groups > 1) {
+    g.weights_dims = {g.groups, out_features / g.groups};
+    g.weights_strides = {out_stride * (out_features / g.groups), out_stride};
+  } else {
+    g.weights_dims = {out_features};
+    g.weights_strides = {out_stride};
+  }
+  g.weights_dims.push_back(kernel.dim(l.kernel_input_feature));
+  g.weights_strides.push_back(ks[static_cast<size_t>(l.kernel_input_feature)]);
+  for (int64_t d : l.kernel_spatial) {
+    g.weights_dims.push_back(kernel.dim(d));
+    g.weights_strides.push_back(ks[static_cast<size_t>(d)]);
+  }
+}
+
+Status check_supported(const ir::Instruction& conv, const ir::Window& window) {
+  const auto* labels = conv.attrs().get<ir::ConvDimLabels>("dim_labels");
+  const int64_t* batch_groups = conv.attrs().get<int64_t>("batch_group_count");
+  if (batch_groups && *batch_groups > 1) {
+    return conv_error(
+        conv,
+        "batch_group_count > 1 has no oneDNN mapping here; got " + std::to_string(*batch_groups),
+        "the elemental loops run grouped weight-gradient convolutions");
+  }
+  const size_t spatial = labels->input_spatial.size();
+  if (spatial < 1 || spatial > 3) {
+    return conv_error(conv, "oneDNN runs 1 to 3 spatial dims; got " + std::to_string(spatial),
+                      "a convolution without spatial dims is a dot");
+  }
+  for (const ir::WindowDim& w : window.dims) {
+    if (w.lhs_dilation > 1 && w.stride > 1) {
+      return conv_error(conv, "lhs dilation with a window stride is no deconvolution",
+                        "the elemental loops run it");
+    }
+  }
+  return ok_status();
+}
+
+Result<ConvGeometry> conv_geometry(const ir::Instruction& conv) {
+  const ir::Window* window_attr = conv.attrs().get<ir::Window>("window");
+  if (window_attr == nullptr || window_attr->dims.empty()) {
+    // oneDNN convolutions have 1-3 spatial dims; without any this is a matrix product.
+    return Error("convolution: no spatial dimensions; oneDNN needs 1 to 3");
+  }
+  const ir::Window window = *window_attr;
+  HLOCC_TRY_STATUS(check_supported(conv, window));
+  const ir::ConvDimLabels& l = *conv.attrs().get<ir::ConvDimLabels>("dim_labels");
+  const ir::Shape& lhs = conv.operand(0)->shape();
+  const ir::Shape& result = conv.shape();
+  const std::vector<int64_t> ls = ir::row_major_strides(lhs.dims());
+  const std::vector<int64_t> rs = ir::row_major_strides(result.dims());
+  ConvGeometry g;
+  const int64_t* feature_groups = conv.attrs().get<int64_t>("feature_group_count");
+  g.groups = feature_groups ? *feature_groups : 1;
+  g.transposed = std::any_of(window.dims.begin(), window.dims.end(),
+                             [](const ir::WindowDim& w) { return w.lhs_dilation > 1; });
+  g.src_dims = {lhs.dim(l.input_batch), lhs.dim(l.input_feature)};
+  g.src_strides = {ls[static_cast<size_t>(l.input_batch)],
+                   ls[static_cast<size_t>(l.input_feature)]};
+  g.dst_dims = {result.dim(l.output_batch), result.dim(l.output_feature)};
+  g.dst_strides = {rs[static_cast<size_t>(l.output_batch)],
+                   rs[static_cast<size_t>(l.output_feature)]};
+  for (size_t i = 0; i < window.dims.size(); ++i) {
+    const ir::WindowDim& w = window.dims[i];
+    const size_t in_dim = static_cast<size_t>(l.input_spatial[i]);
+    const size_t out_dim = static_cast<size_t>(l.output_spatial[i]);
+    g.src_strides.push_back(ls[in_dim]);
+    g.dst_strides.push_back(rs[out_dim]);
+    g.dilates.push_back(w.rhs_dilation - 1);
+    if (g.transposed) {
+      transposed_spatial(g, w, lhs.dims()[in_dim], result.dims()[out_dim], rs[out_dim]);
+    } else {
+      forward_spatial(g, w, lhs.dims()[in_dim], ls[in_dim]);
+      g.dst_dims.push_back(result.dims()[out_dim]);
+    }
+  }
+  weights_view(g, l, conv.operand(1)->shape());
+  const auto empty = [](const memory::dims& dims) {
+    return std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d <= 0; });
+  };
+  if (empty(g.src_dims) || empty(g.dst_dims) || empty(g.weights_dims)) {
+    return conv_error(conv, "an operand or the result is empty after padding is applied",
+                      "the elemental loops run it");
+  }
+  return g;
+}
+
+// ---- Primitive descriptors and the algorithm choice -----------------------------------------
+
+dnnl::primitive_desc conv_pd(const ConvGeometry& g, dnnl::algorithm algorithm,
+                             const ContractionTypes& types, const dnnl::primitive_attr& attr) {
+  const memory::desc src(g.src_dims, types.compute, memory::format_tag::any);
+  const memory::desc weights(g.weights_dims, types.compute, memory::format_tag::any);
+  const memory::desc dst(g.dst_dims, types.dst, memory::format_tag::any);
+  const auto prop = dnnl::prop_kind::forward_inference;
+  if (g.transposed) {
+    const dnnl::deconvolution_forward::desc desc(prop, algorithm, src, weights, dst, g.strides,
+                                                 g.dilates, g.pad_l, g.pad_r);
+    return dnnl::deconvolution_forward::primitive_desc(desc, attr, cpu_engine());
+  }
+  const dnnl::convolution_forward::desc desc(prop, algorithm, src, weights, dst, g.strides,
+                                             g.dilates, g.pad_l, g.pad_r);
+  return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
+}
+
+struct Choice {
+  bool winograd = false;
+  std::string note;  // why, for describe()
+};
+
+// The problem and the thread count it runs on (the faster algorithm can differ between them).
+std::string shape_key(const ConvGeometry& g, const ContractionTypes& types) {
+  std::string key = std::to_string(omp_get_max_threads()) + " threads;";
+  for (const memory::dims* dims :
+       {&g.src_dims, &g.weights_dims, &g.dst_dims, &g.strides, &g.dilates, &g.pad_l, &g.pad_r}) {
+    key += ir::join_ints(*dims) + ";";
+  }
+  return key + std::to_string(static_cast<int>(types.compute)) + "," +
+         std::to_string(static_cast<int>(types.dst));
+}
+
+std::atomic<int64_t> measurements{0};
+
+// Times direct against Winograd once per shape in the process; later kernels reuse the answer.
+Choice autotune(const ConvGeometry& g, const ContractionTypes& types) {
+  static std::mutex mutex;
+  static std::map<std::string, Choice> cache;
+  const std::string key = shape_key(g, types);
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (auto found = cache.find(key); found != cache.end()) return found->second;
+  ++measurements;
+  constexpr int kRuns = 3;
+  const dnnl::primitive_attr attr = plan_attr({});
+  const dnnl::primitive_desc winograd =
+      conv_pd(g, dnnl::algorithm::convolution_winograd, types, attr);
+  const dnnl::primitive_desc direct = conv_pd(g, dnnl::algorithm::convolution_direct, types, attr);
+  const double winograd_s = time_primitive(dnnl::primitive(winograd), winograd, kRuns);
+  const double direct_s = time_primitive(dnnl::primitive(direct), direct, kRuns);
+  const bool use_winograd = winograd_s < direct_s;
+  const Choice choice{use_winograd, std::string(use_winograd ? "winograd" : "direct") +
+                                        ", autotuned: winograd " + format_ms(winograd_s) +
+                                        " vs direct " + format_ms(direct_s)};
+  return cache.emplace(key, choice).first->second;
+}
+
+bool winograd_available(const ConvGeometry& g, const ContractionTypes& types) {
+  if (g.transposed) return false;
+  try {
+    conv_pd(g, dnnl::algorithm::convolution_winograd, types, plan_attr({}));
+    return true;
+  } catch (const dnnl::error&) {
+    return false;  // oneDNN has Winograd only for some shapes and ISAs
+  }
+}
+
+Choice choose_algorithm(const ConvGeometry& g, const ContractionTypes& types,
+                        ConvAlgorithm requested) {
+  if (requested == ConvAlgorithm::Direct) return {false, "direct, pinned"};
+  if (!winograd_available(g, types)) return {false, "direct, no winograd for this shape"};
+  if (requested == ConvAlgorithm::Winograd) return {true, "winograd, pinned"};
+  return autotune(g, types);
+}
+
+// The weights in oneDNN's logical order: a strided view of the HLO kernel, or, where a spatial dim
+// is flipped, a dense copy made by a host step (strides cannot be negative in oneDNN).
+memory weights_source(DnnPlan& plan, const ConvGeometry& g, int64_t input, const ir::Shape& kernel,
+                      memory::data_type type) {
+  if (std::none_of(g.flip.begin(), g.flip.end(), [](bool f) { return f; })) {
+    return plan.bind(input, memory::desc(g.weights_dims, type, g.weights_strides));
+  }
+  ir::ops::StridedView source{0, g.weights_strides};
+  const size_t first_spatial = g.weights_dims.size() - g.flip.size();
+  for (size_t i = 0; i < g.flip.size(); ++i) {
+    if (!g.flip[i]) continue;
+    const size_t d = first_spatial + i;
+    source.offset += (g.weights_dims[d] - 1) * g.weights_strides[d];
+    source.strides[d] = -g.weights_strides[d];
+  }
+  const memory raw = plan.bind(input, memory::desc({kernel.element_count()}, type, {1}));
+  const memory dense =
+      plan.scratch(memory::desc(g.weights_dims, type, ir::row_major_strides(g.weights_dims)));
+  const int64_t element_size = ir::dtype_byte_size(kernel.dtype());
+  plan.add_host_step([raw, dense, source, dims = g.weights_dims, element_size] {
+    ir::ops::strided_copy(static_cast<const std::byte*>(raw.get_data_handle()), source,
+                          static_cast<std::byte*>(dense.get_data_handle()),
+                          ir::ops::dense_view(dims), dims, element_size);
+  });
+  return dense;
+}
+
+// The primitive for the chosen algorithm with the epilogue's post-ops; Winograd without support
+// for those post-ops falls back to direct.
+dnnl::primitive_desc final_pd(const ConvGeometry& g, const ContractionTypes& types,
+                              const PostOps& post_ops, Choice& choice) {
+  const dnnl::primitive_attr attr = plan_attr(post_ops.ops);
+  if (choice.winograd) {
+    try {
+      return conv_pd(g, dnnl::algorithm::convolution_winograd, types, attr);
+    } catch (const dnnl::error&) {
+      choice = {false, "direct, winograd has not these post-ops"};
+    }
+  }
+  const auto direct =
+      g.transposed ? dnnl::algorithm::deconvolution_direct : dnnl::algorithm::convolution_direct;
+  return conv_pd(g, direct, types, attr);
+}
+
+// Zeros the whole result before a step writes only the view part of it.
+void add_zero_fill(DnnPlan& plan, const ir::Shape& result, memory::data_type type) {
+  const memory whole =
+      plan.bind(DnnPlan::kOutput, memory::desc({result.element_count()}, type, {1}));
+  plan.add_host_step([whole, bytes = result.byte_size()] {
+    std::memset(whole.get_data_handle(), 0, static_cast<size_t>(bytes));
+  });
+}
+
+// ---- Kernel gradients -------------------------------------------------------------------------
+// A convolution whose window is larger than its output is how a kernel gradient looks:
+// out[c, o, y] = sum over n, k of x[n, c, y*s + k*D - P] * g[n, o, k], with batch and feature roles
+// swapped. oneDNN's backward-weights primitive computes that sum (stride D, dilation s - 1) much
+// faster than a forward convolution with a huge kernel.
+bool is_kernel_gradient(const ConvGeometry& g, const ContractionSite& site) {
+  const auto product = [](const memory::dims& dims) {
+    return std::accumulate(dims.begin() + 2, dims.end(), int64_t{1}, std::multiplies<>());
+  };
+  const bool flips = std::any_of(g.flip.begin(), g.flip.end(), [](bool f) { return f; });
+  return !g.transposed && g.groups == 1 && !flips && site.epilogue.empty() &&
+         product(g.weights_dims) > product(g.dst_dims);
+}
+
+// The backward-weights problem: src is the lhs, diff_dst the rhs, diff_weights the result, each
+// with its first two oneDNN dims swapped. Input rows past the last one read are sliced off.
+struct KernelGradient {
+  memory::dims src_dims, src_strides, diff_dst_dims, diff_dst_strides;
+  memory::dims diff_weights_dims, diff_weights_strides, strides, dilates, pad_l, pad_r;
+};
+
+KernelGradient kernel_gradient(const ConvGeometry& g) {
+  const auto swap01 = [](memory::dims dims) {
+    std::swap(dims[0], dims[1]);
+    return dims;
+  };
+  KernelGradient k{swap01(g.src_dims),
+                   swap01(g.src_strides),
+                   swap01(g.weights_dims),
+                   swap01(g.weights_strides),
+                   swap01(g.dst_dims),
+                   swap01(g.dst_strides),
+                   g.dilates,
+                   g.strides,
+                   g.pad_l,
+                   {}};
+  for (size_t i = 0; i < k.strides.size(); ++i) {
+    const size_t d = i + 2;
+    k.strides[i] += 1;  // the forward's rhs dilation
+    k.dilates[i] -= 1;  // the forward's window stride
+    const int64_t last_read = (k.diff_weights_dims[d] - 1) * (k.dilates[i] + 1) +
+                              (k.diff_dst_dims[d] - 1) * k.strides[i] - k.pad_l[i];
+    const int64_t pad_r = last_read + 1 - k.src_dims[d];
+    if (pad_r < 0) k.src_dims[d] += pad_r;
+    k.pad_r.push_back(std::max<int64_t>(0, pad_r));
+  }
+  return k;
+}
+
+dnnl::convolution_backward_weights::primitive_desc kernel_gradient_pd(
+    const KernelGradient& k, const ContractionTypes& types) {
+  const memory::desc src(k.src_dims, types.compute, memory::format_tag::any);
+  const memory::desc diff_weights(k.diff_weights_dims, types.dst, memory::format_tag::any);
+  const memory::desc diff_dst(k.diff_dst_dims, types.compute, memory::format_tag::any);
+  const auto algorithm = dnnl::algorithm::convolution_direct;
+  const dnnl::convolution_forward::desc forward(dnnl::prop_kind::forward_training, algorithm, src,
+                                                diff_weights, diff_dst, k.strides, k.dilates,
+                                                k.pad_l, k.pad_r);
+  const dnnl::convolution_forward::primitive_desc hint(forward, cpu_engine());
+  const dnnl::convolution_backward_weights::desc desc(algorithm, src, diff_weights, diff_dst,
+                                                      k.strides, k.dilates, k.pad_l, k.pad_r);
+  return {desc, plan_attr({}), cpu_engine(), hint};
+}
+
+std::unique_ptr<DnnKernel> kernel_gradient_plan(const ir::Instruction& conv,
+                                                const ContractionSite& site, const ConvGeometry& g,
+                                                const ContractionTypes& types) {
+  const KernelGradient k = kernel_gradient(g);
+  const auto pd = kernel_gradient_pd(k, types);
+  auto plan = std::make_unique<DnnPlan>();
+  const int64_t lhs_size = ir::dtype_byte_size(conv.operand(0)->shape().dtype());
+  const memory out_view = plan->bind(
+      DnnPlan::kOutput, memory::desc(k.diff_weights_dims, types.dst, k.diff_weights_strides));
+  const memory src =
+      plan->convert(plan->bind(site.lhs_input, memory::desc(k.src_dims, types.lhs, k.src_strides),
+                               g.src_offset * lhs_size),
+                    pd.src_desc());
+  const memory diff_dst = plan->convert(
+      plan->bind(site.rhs_input, memory::desc(k.diff_dst_dims, types.rhs, k.diff_dst_strides)),
+      pd.diff_dst_desc());
+  const memory diff_weights = plan->destination(out_view, pd.diff_weights_desc());
+  plan->add_primitive(
+      dnnl::convolution_backward_weights(pd), pd.scratchpad_desc(),
+      {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_WEIGHTS, diff_weights}});
+  plan->copy_out(diff_weights, out_view);
+  plan->set_description(std::string("convolution (as backward weights) ") + pd.impl_info_str() +
+                        " (direct)");
+  return plan;
+}
+
+}  // namespace
+
+int64_t autotune_measurements() { return measurements.load(); }
+
+Result<std::unique_ptr<DnnKernel>> make_convolution_plan(const ir::Instruction& kernel,
+                                                         const ContractionSite& site,
+                                                         const DnnOptions& options) {
+  const ir::Instruction& conv = *site.contraction;
+  HLOCC_TRY(const ContractionTypes types, contraction_types(conv, options));
+  HLOCC_TRY(const ConvGeometry g, conv_geometry(conv));
+  if (is_kernel_gradient(g, site)) {
+    try {
+      return kernel_gradient_plan(conv, site, g, types);
+    } catch (const dnnl::error&) {
+      // No backward-weights kernel for these types here: the forward mapping below runs it.
+    }
+  }
+  const ir::ConvDimLabels& l = *conv.attrs().get<ir::ConvDimLabels>("dim_labels");
+  std::vector<std::vector<int64_t>> dst_groups = {{l.output_batch}, {l.output_feature}};
+  for (int64_t d : l.output_spatial) dst_groups.push_back({d});
+  HLOCC_TRY(const PostOps post_ops, make_post_ops(kernel, site, dst_groups));
+  if (g.zero_output && !site.epilogue.empty()) {
+    return conv_error(conv, "a fused epilogue on a transposed convolution that leaves zeros",
+                      "the elemental loops run the epilogue");
+  }
+  Choice choice = choose_algorithm(g, types, options.conv_algorithm);
+  const dnnl::primitive_desc pd = final_pd(g, types, post_ops, choice);
+
+  auto plan = std::make_unique<DnnPlan>();
+  const int64_t lhs_size = ir::dtype_byte_size(conv.operand(0)->shape().dtype());
+  const int64_t dst_size = ir::dtype_byte_size(conv.shape().dtype());
+  if (g.zero_output) add_zero_fill(*plan, conv.shape(), types.dst);
+  const memory out_view =
+      plan->bind(DnnPlan::kOutput, memory::desc(g.dst_dims, types.dst, g.dst_strides),
+                 g.dst_offset * dst_size);
+  const memory src =
+      plan->convert(plan->bind(site.lhs_input, memory::desc(g.src_dims, types.lhs, g.src_strides),
+                               g.src_offset * lhs_size),
+                    pd.src_desc());
+  // Weights usually stay the same between runs: their reorder (costly for Winograd's transform)
+  // runs again only when their bytes change.
+  const bool flips = std::any_of(g.flip.begin(), g.flip.end(), [](bool f) { return f; });
+  if (flips || memory::desc(g.weights_dims, types.rhs, g.weights_strides) != pd.weights_desc()) {
+    plan->begin_cached(site.rhs_input, conv.operand(1)->shape().byte_size());
+  }
+  const memory weights =
+      plan->convert(weights_source(*plan, g, site.rhs_input, conv.operand(1)->shape(), types.rhs),
+                    pd.weights_desc());
+  plan->end_cached();
+  const memory dst = plan->destination(out_view, pd.dst_desc());
+  std::unordered_map<int, memory> args = {
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
+  bind_post_ops(*plan, post_ops, dst, out_view.get_desc(), args);
+  plan->add_primitive(dnnl::primitive(pd), pd.scratchpad_desc(), std::move(args));
+  plan->copy_out(dst, out_view);
+  plan->set_description(std::string(g.transposed ? "convolution (transposed) " : "convolution ") +
+                        pd.impl_info_str() + epilogue_text(site) + " (" + choice.note + ")");
+  return std::unique_ptr<DnnKernel>(std::move(plan));
+}
+
+}  // namespace hlocc::cpu::detail

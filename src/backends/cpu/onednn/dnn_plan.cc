@@ -1,0 +1,203 @@
+// DnnPlan's steps and bindings, and the layout helpers shared by the convolution and dot mappings.
+#include "backends/cpu/onednn/dnn_plan.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+
+#include "ir/shape.h"
+
+namespace hlocc::cpu::detail {
+
+using dnnl::memory;
+
+const dnnl::engine& cpu_engine() {
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+Result<memory::data_type> dnn_type(const ir::Instruction& inst, ir::DType dtype) {
+  if (dtype == ir::DType::F32) return memory::data_type::f32;
+  if (dtype == ir::DType::BF16) return memory::data_type::bf16;
+  return Error(std::string(inst.info().name) + ": oneDNN runs f32 and bf16 only; got " +
+               std::string(ir::dtype_name(dtype)) + " in " + inst.shape().to_string(false) + " (%" +
+               inst.name() + ")\n  hint: the elemental loops run this instruction");
+}
+
+std::optional<memory::desc> merged_view(const ir::Shape& shape,
+                                        const std::vector<std::vector<int64_t>>& groups,
+                                        memory::data_type type) {
+  const std::vector<int64_t> strides = ir::row_major_strides(shape.dims());
+  memory::dims dims, view_strides;
+  for (const std::vector<int64_t>& group : groups) {
+    int64_t size = 1, stride = 1;
+    bool first = true;
+    for (int64_t d : group) {
+      if (shape.dim(d) == 1) continue;  // a size-1 dim never moves the index
+      const int64_t dim_stride = strides[static_cast<size_t>(d)];
+      // Merging d into the dims before it: they must sit directly outside d in memory.
+      if (!first && stride != dim_stride * shape.dim(d)) return std::nullopt;
+      size *= shape.dim(d);
+      stride = dim_stride;
+      first = false;
+    }
+    dims.push_back(size);
+    view_strides.push_back(stride);
+  }
+  // A size-1 dim gets the stride a dense row-major array would give it, so that oneDNN
+  // recognises plain layouts such as a per-channel bias {1, C, 1, 1}.
+  for (size_t i = dims.size(); i-- > 0;) {
+    if (dims[i] == 1) view_strides[i] = i + 1 < dims.size() ? view_strides[i + 1] * dims[i + 1] : 1;
+  }
+  return memory::desc(dims, type, view_strides);
+}
+
+std::string format_ms(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f ms", seconds * 1e3);
+  return text;
+}
+
+DnnPlan::DnnPlan() : stream_(cpu_engine()) {}
+
+memory DnnPlan::bind(int64_t input, const memory::desc& md, int64_t byte_offset) {
+  memory view(md, cpu_engine(), DNNL_MEMORY_NONE);
+  bindings_.push_back({input, byte_offset, view});
+  return view;
+}
+
+memory DnnPlan::scratch(const memory::desc& md) { return memory(md, cpu_engine()); }
+
+memory DnnPlan::convert(const memory& source, const memory::desc& wanted) {
+  if (source.get_desc() == wanted) return source;
+  memory target = scratch(wanted);
+  add_reorder(source, target);
+  return target;
+}
+
+memory DnnPlan::gather(int64_t input, const ir::Shape& shape,
+                       const std::vector<std::vector<int64_t>>& groups, memory::data_type type) {
+  // The source seen with its dims permuted into group order; the target is that order, dense.
+  const std::vector<int64_t> strides = ir::row_major_strides(shape.dims());
+  memory::dims permuted_dims, permuted_strides, merged_dims;
+  for (const std::vector<int64_t>& group : groups) {
+    int64_t size = 1;
+    for (int64_t d : group) {
+      permuted_dims.push_back(shape.dim(d));
+      permuted_strides.push_back(strides[static_cast<size_t>(d)]);
+      size *= shape.dim(d);
+    }
+    merged_dims.push_back(size);
+  }
+  const memory::data_type source_type =
+      shape.dtype() == ir::DType::BF16 ? memory::data_type::bf16 : memory::data_type::f32;
+  const memory source = bind(input, memory::desc(permuted_dims, source_type, permuted_strides));
+  const memory merged =
+      scratch(memory::desc(merged_dims, type, ir::row_major_strides(merged_dims)));
+  const memory permuted(memory::desc(permuted_dims, type, ir::row_major_strides(permuted_dims)),
+                        cpu_engine(), merged.get_data_handle());
+  add_reorder(source, permuted);
+  return merged;
+}
+
+memory DnnPlan::destination(const memory& view, const memory::desc& wanted) {
+  return view.get_desc() == wanted ? view : scratch(wanted);
+}
+
+void DnnPlan::copy_out(const memory& destination, const memory& view) {
+  if (destination != view) add_reorder(destination, view);
+}
+
+void DnnPlan::add_reorder(const memory& from, const memory& to) {
+  steps_.push_back(
+      {dnnl::reorder(from, to), {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}}, {}, guard_});
+}
+
+void DnnPlan::add_primitive(const dnnl::primitive& primitive, const memory::desc& scratchpad,
+                            std::unordered_map<int, memory> args) {
+  args[DNNL_ARG_SCRATCHPAD] = scratch(scratchpad);
+  steps_.push_back({primitive, std::move(args), {}, guard_});
+}
+
+void DnnPlan::add_host_step(std::function<void()> step) {
+  steps_.push_back({std::nullopt, {}, std::move(step), guard_});
+}
+
+namespace {
+// The bytes a cached group of steps last ran on, and whether this run's differ.
+struct Snapshot {
+  memory source;
+  std::vector<char> bytes;
+  bool valid = false, stale = true;
+};
+}  // namespace
+
+void DnnPlan::begin_cached(int64_t input, int64_t bytes) {
+  end_cached();
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->source = bind(input, memory::desc({bytes}, memory::data_type::u8, {1}));
+  snapshot->bytes.resize(static_cast<size_t>(bytes));
+  add_host_step([snapshot] {
+    const void* data = snapshot->source.get_data_handle();
+    const size_t size = snapshot->bytes.size();
+    snapshot->stale = !snapshot->valid || std::memcmp(data, snapshot->bytes.data(), size) != 0;
+    if (snapshot->stale) std::memcpy(snapshot->bytes.data(), data, size);
+    snapshot->valid = true;
+  });
+  guard_ = [snapshot] { return snapshot->stale; };
+}
+
+void DnnPlan::run(std::span<const void* const> inputs, void* output) {
+  for (Binding& binding : bindings_) {
+    // oneDNN takes non-const handles; inputs are only ever read (they are sources of steps).
+    const void* base =
+        binding.input == kOutput ? output : inputs[static_cast<size_t>(binding.input)];
+    binding.memory.set_data_handle(const_cast<char*>(static_cast<const char*>(base)) +
+                                   binding.byte_offset);
+  }
+  for (Step& step : steps_) {
+    if (step.guard && !step.guard()) continue;
+    if (step.primitive) {
+      step.primitive->execute(stream_, step.args);
+    } else {
+      stream_.wait();
+      step.host();
+    }
+  }
+  stream_.wait();
+}
+
+dnnl::primitive_attr plan_attr(const dnnl::post_ops& post_ops) {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  attr.set_post_ops(post_ops);
+  return attr;
+}
+
+double time_primitive(const dnnl::primitive& primitive, const dnnl::primitive_desc_base& pd,
+                      int runs) {
+  std::unordered_map<int, memory> args;
+  for (auto [arg, md] :
+       {std::pair{DNNL_ARG_SRC, pd.src_desc()}, std::pair{DNNL_ARG_WEIGHTS, pd.weights_desc()},
+        std::pair{DNNL_ARG_DST, pd.dst_desc()},
+        std::pair{DNNL_ARG_SCRATCHPAD, pd.scratchpad_desc()}}) {
+    memory buffer(md, cpu_engine());
+    if (md.get_size() > 0) std::memset(buffer.get_data_handle(), 0, md.get_size());
+    args[arg] = buffer;
+  }
+  dnnl::stream stream(cpu_engine());
+  double best = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < runs; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    primitive.execute(stream, args);
+    stream.wait();
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    best = std::min(best, elapsed.count());
+  }
+  return best;
+}
+
+}  // namespace hlocc::cpu::detail

@@ -1,0 +1,97 @@
+// DnnPlan: the DnnKernel every oneDNN mapping builds. A plan is a fixed list of steps (oneDNN
+// primitives and small host actions) over dnnl::memory objects; the memories bound to the caller's
+// buffers get their data handles set at the start of run(). All primitives exist before run().
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "backends/cpu/onednn/dnn_kernel.h"
+
+namespace hlocc::cpu::detail {
+
+/// The CPU engine shared by every kernel of the process.
+const dnnl::engine& cpu_engine();
+
+/// oneDNN's type for an HLO element type: f32 and bf16 only; otherwise an error naming `inst`.
+Result<dnnl::memory::data_type> dnn_type(const ir::Instruction& inst, ir::DType dtype);
+
+/// A view of a dense row-major array of `shape` as fewer dims: oneDNN dim i is the row-major merge
+/// of the shape dims groups[i] (an empty group is a dim of size 1). Empty if a group's dims are
+/// not contiguous in that order (then the view needs a copy: see DnnPlan::gather).
+std::optional<dnnl::memory::desc> merged_view(const ir::Shape& shape,
+                                              const std::vector<std::vector<int64_t>>& groups,
+                                              dnnl::memory::data_type type);
+
+/// "1.23 ms" for a duration in seconds.
+std::string format_ms(double seconds);
+
+class DnnPlan : public DnnKernel {
+ public:
+  static constexpr int64_t kOutput = -1;
+
+  DnnPlan();
+  /// A memory over the caller's buffer `input` (or kOutput), `byte_offset` bytes in, seen as `md`.
+  dnnl::memory bind(int64_t input, const dnnl::memory::desc& md, int64_t byte_offset = 0);
+  /// A memory owned by the plan (allocated now, reused by every run).
+  dnnl::memory scratch(const dnnl::memory::desc& md);
+  /// `source` if it already has `wanted`'s layout and type, else plan scratch of `wanted` that a
+  /// reorder step (added now) fills from `source` on every run.
+  dnnl::memory convert(const dnnl::memory& source, const dnnl::memory::desc& wanted);
+  /// Input `input` (a dense array of `shape`) permuted so that its dims come in the order of
+  /// `groups` (concatenated), converted to `type` and merged into one dim per group: plan scratch
+  /// filled by a reorder step.
+  dnnl::memory gather(int64_t input, const ir::Shape& shape,
+                      const std::vector<std::vector<int64_t>>& groups,
+                      dnnl::memory::data_type type);
+  /// Where a primitive writing layout `wanted` puts a result meant for `view`: `view` itself if
+  /// the layouts match, else plan scratch that copy_out then reorders into `view`.
+  dnnl::memory destination(const dnnl::memory& view, const dnnl::memory::desc& wanted);
+  void copy_out(const dnnl::memory& destination, const dnnl::memory& view);
+  void add_reorder(const dnnl::memory& from, const dnnl::memory& to);
+  /// Steps added between begin_cached and end_cached run only when the `bytes` bytes of input
+  /// `input` differ from those they last ran on (an exact compare against a kept copy): weights
+  /// that stay the same between runs are reordered once, without trusting pointers.
+  void begin_cached(int64_t input, int64_t bytes);
+  void end_cached() { guard_ = nullptr; }
+  /// Adds a primitive; its scratchpad (user mode) is allocated here.
+  void add_primitive(const dnnl::primitive& primitive, const dnnl::memory::desc& scratchpad,
+                     std::unordered_map<int, dnnl::memory> args);
+  void add_host_step(std::function<void()> step);
+  void set_description(std::string description) { description_ = std::move(description); }
+
+  void run(std::span<const void* const> inputs, void* output) override;
+  std::string describe() const override { return description_; }
+
+ private:
+  struct Binding {
+    int64_t input;
+    int64_t byte_offset;
+    dnnl::memory memory;
+  };
+  struct Step {
+    std::optional<dnnl::primitive> primitive;
+    std::unordered_map<int, dnnl::memory> args;
+    std::function<void()> host;
+    std::function<bool()> guard;  // the step runs only if this is empty or returns true
+  };
+  std::vector<Binding> bindings_;
+  std::vector<Step> steps_;
+  std::function<bool()> guard_;  // given to the steps being added
+  dnnl::stream stream_;
+  std::string description_;
+};
+
+/// The attributes every main primitive is created with: user scratchpad, and `post_ops`.
+dnnl::primitive_attr plan_attr(const dnnl::post_ops& post_ops);
+
+/// Seconds for the fastest of `runs` executions of `primitive` on plan-independent scratch
+/// memories in the layouts of `pd` (used to pick an algorithm; the data are zeros).
+double time_primitive(const dnnl::primitive& primitive, const dnnl::primitive_desc_base& pd,
+                      int runs);
+
+}  // namespace hlocc::cpu::detail

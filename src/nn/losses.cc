@@ -46,4 +46,16 @@ Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& labels, Where w
   return mean(log_sum - picked, {}, false, where);
 }
 
+Tensor mse_loss(const Tensor& predictions, const Tensor& targets, Where where) {
+  const bool floating = predictions.dtype() == DType::F32 || predictions.dtype() == DType::F64;
+  if (!floating || predictions.dtype() != targets.dtype() || predictions.dims() != targets.dims()) {
+    detail::throw_nn_error(
+        "mse_loss: predictions and targets must be f32 or f64 of one shape; got " +
+            predictions.shape_string() + " and " + targets.shape_string(),
+        where);
+  }
+  const Tensor difference = subtract(predictions, targets, where);
+  return mean(multiply(difference, difference, where), {}, false, where);
+}
+
 }  // namespace hlocc::nn

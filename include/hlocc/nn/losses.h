@@ -13,4 +13,8 @@ namespace hlocc::nn {
 Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& labels,
                              Where where = Where::current());
 
+/// The mean over all elements of (predictions - targets)^2, like PyTorch's F.mse_loss
+/// (reduction='mean'). Both f32 or f64 of the same shape.
+Tensor mse_loss(const Tensor& predictions, const Tensor& targets, Where where = Where::current());
+
 }  // namespace hlocc::nn

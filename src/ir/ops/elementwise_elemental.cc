@@ -56,6 +56,41 @@ DType unsigned_of_size(int64_t bytes) {
   return bytes == 1 ? DType::U8 : bytes == 2 ? DType::U16 : bytes == 4 ? DType::U32 : DType::U64;
 }
 
+// A complex value's bytes are its real part's, then its imaginary part's: it is handled as two
+// words of half its size. These helpers move between values and such unsigned words.
+
+// The unsigned word of `bytes` (<= 8) holding the bits of x (a c64 joins its two halves).
+EValue bits_of(B& b, EValue x, int64_t bytes) {
+  const DType word = unsigned_of_size(bytes);
+  if (!is_complex(x.dtype)) return b.bitcast_convert(x, word);
+  const DType half = unsigned_of_size(bytes / 2);
+  const EValue low = b.convert(b.bitcast_convert(b.real(x), half), word);
+  const EValue high = b.convert(b.bitcast_convert(b.imag(x), half), word);
+  return b.logical_or(low, b.shift_left(high, b.int_constant(word, 4 * bytes)));
+}
+
+// A value of type `to` from its words: one for a real type, (real, imaginary) for a complex one.
+EValue from_words(B& b, const std::vector<EValue>& words, DType to) {
+  if (!is_complex(to)) return b.bitcast_convert(words[0], to);
+  const DType part = complex_component_type(to);
+  return b.complex(b.bitcast_convert(words[0], part), b.bitcast_convert(words[1], part));
+}
+
+// The `bytes` bytes at byte `offset` (an S64 value) of a value held as `words` of `word_bytes`
+// each, as an unsigned integer; the bytes lie inside one word.
+EValue extract_bytes(B& b, const std::vector<EValue>& words, int64_t word_bytes, EValue offset,
+                     int64_t bytes) {
+  EValue word = words[0];
+  if (words.size() == 2) {
+    const EValue in_high = b.index_compare(ops::CompareDirection::Ge, offset,
+                                           b.index_constant(word_bytes));
+    word = b.select(in_high, words[1], words[0]);
+  }
+  const EValue within = b.remainder(offset, b.index_constant(word_bytes));
+  const EValue shift = b.convert(b.index_mul(within, 8), word.dtype);
+  return b.convert(b.shift_right_logical(word, shift), unsigned_of_size(bytes));
+}
+
 // bitcast-convert to a type k times narrower adds a minor dim of k: element (i..., j) is the j-th
 // narrow piece (little-endian) of wide element (i...). To a type k times wider it consumes the
 // last dim: element (i...) joins pieces (i..., 0..k-1).
@@ -66,26 +101,42 @@ Result<std::vector<EValue>> bitcast_convert(B& b, const EIndex& index) {
   const int64_t from_bytes = dtype_byte_size(from);
   const int64_t to_bytes = dtype_byte_size(to);
   if (from_bytes == to_bytes) return ops::single(b.bitcast_convert(b.operand(0, index), to));
-  if (is_complex(from)) return ops::op_error(inst, "complex bitcast-convert across widths");
-  const DType wide = unsigned_of_size(std::max(from_bytes, to_bytes));
-  const DType narrow = unsigned_of_size(std::min(from_bytes, to_bytes));
-  const auto piece_shift = [&](EValue piece) {  // piece * 8 * narrow bytes, as `wide`
-    return b.convert(b.index_mul(piece, 8 * std::min(from_bytes, to_bytes)), wide);
-  };
+  const int64_t to_words = is_complex(to) ? 2 : 1;
+  const int64_t to_word_bytes = to_bytes / to_words;
+  std::vector<EValue> target;
   if (from_bytes > to_bytes) {
     const EIndex outer(index.begin(), index.end() - 1);
-    const EValue bits = b.bitcast_convert(b.operand(0, outer), wide);
-    const EValue piece = b.shift_right_logical(bits, piece_shift(index.back()));
-    return ops::single(b.bitcast_convert(b.convert(piece, narrow), to));
+    const EValue source = b.operand(0, outer);
+    const int64_t from_word_bytes = is_complex(from) ? from_bytes / 2 : from_bytes;
+    std::vector<EValue> words;
+    if (is_complex(from)) {
+      const DType half = unsigned_of_size(from_word_bytes);
+      words = {b.bitcast_convert(b.real(source), half), b.bitcast_convert(b.imag(source), half)};
+    } else {
+      words = {b.bitcast_convert(source, unsigned_of_size(from_bytes))};
+    }
+    const EValue start = b.index_mul(index.back(), to_bytes);
+    for (int64_t w = 0; w < to_words; ++w) {
+      target.push_back(extract_bytes(b, words, from_word_bytes,
+                                     b.index_add(start, w * to_word_bytes), to_word_bytes));
+    }
+    return ops::single(from_words(b, target, to));
   }
-  EValue joined = b.int_constant(wide, 0);
-  for (int64_t j = 0; j < to_bytes / from_bytes; ++j) {
-    EIndex inner = index;
-    inner.push_back(b.index_constant(j));
-    const EValue piece = b.convert(b.bitcast_convert(b.operand(0, inner), narrow), wide);
-    joined = b.logical_or(joined, b.shift_left(piece, piece_shift(b.index_constant(j))));
+  // Wider: each target word joins whole source elements.
+  const DType word_type = unsigned_of_size(to_word_bytes);
+  const int64_t pieces = to_word_bytes / from_bytes;
+  for (int64_t w = 0; w < to_words; ++w) {
+    EValue joined = b.int_constant(word_type, 0);
+    for (int64_t p = 0; p < pieces; ++p) {
+      EIndex inner = index;
+      inner.push_back(b.index_constant(w * pieces + p));
+      const EValue piece = b.convert(bits_of(b, b.operand(0, inner), from_bytes), word_type);
+      joined = b.logical_or(joined,
+                            b.shift_left(piece, b.int_constant(word_type, 8 * from_bytes * p)));
+    }
+    target.push_back(joined);
   }
-  return ops::single(b.bitcast_convert(joined, to));
+  return ops::single(from_words(b, target, to));
 }
 
 Result<std::vector<EValue>> reduce_precision(B& b, const EIndex& index) {

@@ -15,6 +15,9 @@ template <class... Fs>
 struct Overloaded : Fs... {
   using Fs::operator()...;
 };
+// clang 14 does not deduce aggregate template arguments (C++20's P1816) without this guide.
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
 
 using Dims = std::vector<int64_t>;
 using NamedDims = std::vector<std::pair<std::string, Dims>>;

@@ -510,7 +510,8 @@ ir::Computation* ComputationFuser::fused_computation(const Group& group,
   std::ranges::sort(members, {}, [&](const Instruction* m) { return position_.at(m); });
   const bool output = group.kind == Kind::Output;
   if (output)
-    std::ranges::stable_partition(members, [](auto* m) { return is_contraction(m->op()); });
+    std::stable_partition(members.begin(), members.end(),
+                          [](const Instruction* m) { return is_contraction(m->op()); });
   if (output) operands = {members[0]->operand(0), members[0]->operand(1)};
   for (const Instruction* member : members) {
     for (Instruction* operand : member->operands()) {

@@ -32,10 +32,10 @@ TEST(Safetensors, RoundTripsEveryStorableDtypeAndOrdersByName) {
   ASSERT_EQ(back->size(), 4u);
   EXPECT_EQ((*back)[0].first, "a.count");
   EXPECT_EQ((*back)[1].first, "b.weight");
-  for (const auto& [name, literal] : *back) {
+  for (const auto& read : *back) {
     const auto original = std::find_if(tensors.begin(), tensors.end(),
-                                       [&](const auto& entry) { return entry.first == name; });
-    EXPECT_TRUE(original->second == literal) << name;
+                                       [&](const auto& entry) { return entry.first == read.first; });
+    EXPECT_TRUE(original->second == read.second) << read.first;
   }
 }
 

@@ -195,6 +195,68 @@ if command -v FileCheck-19 > /dev/null; then
   done
 fi
 
+# train and eval (Fashion-MNIST from Debian's dataset-fashion-mnist package): a quick run on the
+# first 2048 training images, then eval of its checkpoint, which must print the same accuracy
+data=${HLOCC_FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
+if [[ -f $data/train-images-idx3-ubyte.gz ]]; then
+  "$hlocc" train fashion-mnist --model mlp --epochs 1 --batch 256 --limit 2048 --seed 3 \
+    --out "$work/mlp.safetensors" > "$work/train.txt" 2>&1
+  check train-runs grep -q '^wrote ' "$work/train.txt"
+  accuracy=$(sed -n 's/.*test accuracy \([0-9.]*%\).*/\1/p' "$work/train.txt")
+  # 8 Adam steps lift the MLP well above chance (10%); measured 68%
+  check train-learns awk -v a="${accuracy%\%}" 'BEGIN { exit !(a > 40) }'
+  expect eval-same-accuracy 0 "mlp: test accuracy $accuracy on 10000 images" -- \
+    "$hlocc" eval "$work/mlp.safetensors"
+  "$hlocc" train fashion-mnist --model mlp --epochs 1 --batch 256 --limit 2048 --seed 3 \
+    --out "$work/again.safetensors" > /dev/null 2>&1
+  check train-is-reproducible cmp -s "$work/mlp.safetensors" "$work/again.safetensors"
+  head -c 1000 "$work/mlp.safetensors" > "$work/truncated.safetensors"
+  expect eval-truncated 2 "hlocc: error: eval: $work/truncated.safetensors" -- \
+    "$hlocc" eval "$work/truncated.safetensors"
+else
+  echo "skipping train/eval runs: no Fashion-MNIST in $data (apt install dataset-fashion-mnist)"
+fi
+expect train-missing-data 2 "dataset-fashion-mnist" -- \
+  "$hlocc" train fashion-mnist --model mlp --data "$work/no-such-dir"
+expect train-unknown-dataset 2 "hlocc: error: dataset: cifar10 not in {fashion-mnist}" -- \
+  "$hlocc" train cifar10
+printf 'not a checkpoint' > "$work/corrupt.safetensors"
+expect eval-corrupt 2 "hlocc: error: eval: $work/corrupt.safetensors" -- \
+  "$hlocc" eval "$work/corrupt.safetensors"
+# safetensors FILE MODEL NAME DIMS: a file holding "hlocc.model" (MODEL's bytes, none when empty)
+# and an f32 tensor NAME of zeros with DIMS ("3" or "2,5")
+safetensors() {
+  python3 - "$@" << 'PY'
+import json, math, struct, sys
+path, model, name, dims = sys.argv[1:]
+shape = [int(d) for d in dims.split(",")]
+tensors = {name: ("F32", shape, bytes(4 * math.prod(shape)))}
+if model:
+    tensors["hlocc.model"] = ("U8", [len(model)], model.encode())
+header, data = {}, b""
+for key in sorted(tensors):
+    dtype, shape, raw = tensors[key]
+    header[key] = {"dtype": dtype, "shape": shape, "data_offsets": [len(data), len(data) + len(raw)]}
+    data += raw
+text = json.dumps(header).encode()
+open(path, "wb").write(struct.pack("<Q", len(text)) + text + data)
+PY
+}
+if command -v python3 > /dev/null; then
+  safetensors "$work/nameless.safetensors" "" 1.bias 256
+  expect eval-no-model-name 2 'no tensor "hlocc.model" naming the model' -- \
+    "$hlocc" eval "$work/nameless.safetensors"
+  safetensors "$work/unknown.safetensors" resnet 1.bias 256
+  expect eval-unknown-model 2 "hlocc: error: eval: unknown model 'resnet'" -- \
+    "$hlocc" eval "$work/unknown.safetensors"
+  safetensors "$work/shape.safetensors" mlp 1.bias 3
+  expect eval-wrong-shape 2 'shape.safetensors: tensor "1.bias" must be f32[256]; found f32[3]' -- \
+    "$hlocc" eval "$work/shape.safetensors"
+  safetensors "$work/missing.safetensors" mlp 1.bias 256
+  expect eval-missing-tensor 2 'missing.safetensors: no tensor "1.weight" (expected f32[256,784])' \
+    -- "$hlocc" eval "$work/missing.safetensors"
+fi
+
 # every error is one "hlocc: error:" line (continuation lines start with two spaces)
 "$hlocc" check "$work/bad.hlo" > /dev/null 2> "$work/err.txt"
 check error-format bash -c "head -1 '$work/err.txt' | grep -q '^hlocc: error: ' &&

@@ -74,4 +74,30 @@ struct RunOptions {
 /// `hlocc run FILE`: evaluates the entry computation and prints each result.
 Status run_command(const RunOptions& options);
 
+struct TrainOptions {
+  std::string dataset;              // "fashion-mnist"
+  std::string model = "small-cnn";  // small-cnn or mlp
+  int64_t epochs = 3;
+  int64_t batch = 128;
+  std::string optimizer = "adam";  // adam, sgd or adamw
+  std::optional<double> lr;        // empty: the optimizer's default
+  uint64_t seed = 0;               // init key, dropout keys and shuffling
+  std::string out = "model.safetensors";
+  std::string data_dir;  // empty: nn::fashion_mnist_dir's default
+  int64_t limit = 0;     // train on the first N images only (0: all)
+};
+
+/// `hlocc train fashion-mnist`: trains with one jitted program per step, prints progress and the
+/// test accuracy after each epoch, and writes the parameters, state and model name to `out`.
+Status train_command(const TrainOptions& options);
+
+struct EvalOptions {
+  std::string checkpoint;  // written by `hlocc train`
+  std::string data_dir;
+};
+
+/// `hlocc eval CHECKPOINT`: checks every tensor against the model it names and prints the test
+/// accuracy.
+Status eval_command(const EvalOptions& options);
+
 }  // namespace hlocc::tools

@@ -1,4 +1,4 @@
-// The `hlocc` command line: subcommands run, fmt, check, grad, opt and stats. Exit codes: 0 success,
+// The `hlocc` command line: subcommands run, fmt, check, grad, opt, stats, bench, train and eval. Exit codes: 0 success,
 // 2 bad input (one "hlocc: error: ..." message, plus its "  at"/"  hint" lines), never a crash on
 // user input.
 #include <CLI/CLI.hpp>
@@ -32,7 +32,45 @@ struct Commands {
   hlocc::tools::BenchOptions bench_options;
   uint64_t seed_value = 0;
   std::string path;
+  CLI::App* train = nullptr;
+  hlocc::tools::TrainOptions train_options;
+  CLI::Option* lr = nullptr;
+  double lr_value = 0;
+  CLI::App* eval = nullptr;
+  hlocc::tools::EvalOptions eval_options;
 };
+
+void add_train_commands(CLI::App& app, Commands& commands) {
+  const char* const data_help = "Folder of the Fashion-MNIST .gz files (default: "
+                                "$HLOCC_FASHION_MNIST_DIR or /usr/share/datasets/fashion-mnist)";
+  commands.train = app.add_subcommand("train", "Train a model on a dataset (fashion-mnist)");
+  auto& train = commands.train_options;
+  commands.train->add_option("dataset", train.dataset, "fashion-mnist")
+      ->required()
+      ->check(CLI::IsMember({"fashion-mnist"}));
+  commands.train->add_option("--model", train.model, "small-cnn or mlp")
+      ->check(CLI::IsMember({"small-cnn", "mlp"}))
+      ->capture_default_str();
+  commands.train->add_option("--epochs", train.epochs, "Passes over the data")->capture_default_str();
+  commands.train->add_option("--batch", train.batch, "Images per step")->capture_default_str();
+  commands.train->add_option("--optimizer", train.optimizer, "adam, sgd or adamw")
+      ->check(CLI::IsMember({"adam", "sgd", "adamw"}))
+      ->capture_default_str();
+  commands.lr = commands.train->add_option(
+      "--lr", commands.lr_value, "Learning rate (default: 1e-3 for adam/adamw, 0.05 for sgd)");
+  commands.train->add_option("--seed", train.seed, "Init, dropout and shuffling seed")
+      ->capture_default_str();
+  commands.train->add_option("--out", train.out, "Checkpoint to write (safetensors)")
+      ->capture_default_str();
+  commands.train->add_option("--data", train.data_dir, data_help);
+  commands.train->add_option("--limit", train.limit, "Train on the first N images only (0: all)")
+      ->check(CLI::NonNegativeNumber);
+  commands.eval = app.add_subcommand("eval", "Print a checkpoint's test accuracy");
+  commands.eval->add_option("checkpoint", commands.eval_options.checkpoint,
+                            "safetensors file written by hlocc train")
+      ->required();
+  commands.eval->add_option("--data", commands.eval_options.data_dir, data_help);
+}
 
 void add_commands(CLI::App& app, Commands& commands) {
   const char* const file_help = "HLO text file ('-' reads standard input)";
@@ -96,6 +134,7 @@ void add_commands(CLI::App& app, Commands& commands) {
                              "safetensors file with torchvision's parameter names");
   commands.bench->add_option("--input", bench.input, "Images as .npy (f32[batch,3,224,224])");
   commands.bench->add_option("--out", bench.out, "Write the logits here (.npy)");
+  add_train_commands(app, commands);
   app.require_subcommand(1);
 }
 
@@ -123,6 +162,11 @@ Status dispatch(Commands& commands) {
   if (commands.opt->parsed()) return hlocc::tools::opt_command(commands.path, commands.passes);
   if (commands.stats->parsed()) return stats(commands);
   if (commands.bench->parsed()) return hlocc::tools::bench_command(commands.bench_options);
+  if (commands.train->parsed()) {
+    if (commands.lr->count() > 0) commands.train_options.lr = commands.lr_value;
+    return hlocc::tools::train_command(commands.train_options);
+  }
+  if (commands.eval->parsed()) return hlocc::tools::eval_command(commands.eval_options);
   return hlocc::tools::check_command(commands.path);
 }
 

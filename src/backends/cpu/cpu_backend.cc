@@ -50,7 +50,11 @@ void flatten_leaves(const ir::Literal& literal, std::vector<void*>& leaves) {
 ir::Literal gather_result(const ir::Shape& shape, std::span<void* const> leaves, size_t& next) {
   if (!shape.is_tuple()) {
     ir::Literal literal(shape);
-    std::memcpy(literal.raw(), leaves[next++], static_cast<size_t>(literal.raw_size()));
+    // An empty array's buffers may be null: memcpy must not see them, even for 0 bytes.
+    if (literal.raw_size() > 0) {
+      std::memcpy(literal.raw(), leaves[next], static_cast<size_t>(literal.raw_size()));
+    }
+    ++next;
     return literal;
   }
   std::vector<ir::Literal> elements;

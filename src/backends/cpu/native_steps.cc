@@ -91,7 +91,9 @@ class ScatterStep : public Step {
     const size_t n = outputs_.size();
     const ir::Shape& index_shape = scatter_.operand(static_cast<int64_t>(n))->shape();
     ir::Literal indices(index_shape);
-    std::memcpy(indices.raw(), slots[inputs_[n]], static_cast<size_t>(indices.raw_size()));
+    if (indices.raw_size() > 0) {
+      std::memcpy(indices.raw(), slots[inputs_[n]], static_cast<size_t>(indices.raw_size()));
+    }
     std::vector<int64_t> sizes(n);
     std::vector<std::byte*> out(n);
     std::vector<const std::byte*> updates(n);
@@ -100,7 +102,9 @@ class ScatterStep : public Step {
       const ir::Shape& shape = scatter_.operand(static_cast<int64_t>(i))->shape();
       sizes[i] = ir::dtype_byte_size(shape.dtype());
       out[i] = static_cast<std::byte*>(slots[outputs_[i]]);
-      std::memcpy(out[i], slots[inputs_[i]], static_cast<size_t>(shape.byte_size()));
+      if (shape.byte_size() > 0) {
+        std::memcpy(out[i], slots[inputs_[i]], static_cast<size_t>(shape.byte_size()));
+      }
       updates[i] = static_cast<const std::byte*>(slots[inputs_[n + 1 + i]]);
       scratch[i].resize(static_cast<size_t>(sizes[i]));
     }

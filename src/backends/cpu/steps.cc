@@ -22,7 +22,9 @@ std::string leaf_list(const std::vector<int64_t>& leaves) {
 void copy_leaves(const std::vector<void*>& from, const std::vector<void*>& to,
                  const std::vector<int64_t>& bytes) {
   for (size_t i = 0; i < bytes.size(); ++i) {
-    if (from[i] != to[i]) std::memmove(to[i], from[i], static_cast<size_t>(bytes[i]));
+    if (from[i] != to[i] && bytes[i] > 0) {
+      std::memmove(to[i], from[i], static_cast<size_t>(bytes[i]));
+    }
   }
 }
 
@@ -82,7 +84,7 @@ CopyStep::CopyStep(std::vector<int64_t> from, std::vector<int64_t> to, std::vect
 
 void CopyStep::run(Slots& slots) {
   for (size_t i = 0; i < from_.size(); ++i) {
-    std::memcpy(slots[to_[i]], slots[from_[i]], static_cast<size_t>(bytes_[i]));
+    if (bytes_[i] > 0) std::memcpy(slots[to_[i]], slots[from_[i]], static_cast<size_t>(bytes_[i]));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ir/clone.h"
 #include "passes/dce.h"
 
 namespace hlocc::passes {
@@ -35,19 +36,6 @@ std::string_view base_name(std::string_view name) {
   return numeric ? name.substr(0, dot) : name;
 }
 
-// `original` with other operands and a fresh name (instruction names are unique in a module).
-std::unique_ptr<ir::Instruction> copy_with_operands(const ir::Instruction& original,
-                                                    const std::vector<ir::Instruction*>& operands,
-                                                    ir::Module& module) {
-  auto copy = std::make_unique<ir::Instruction>(original.op(), original.shape(),
-                                                module.fresh_name(base_name(original.name())));
-  for (ir::Instruction* operand : operands) copy->append_operand(operand);
-  copy->attrs() = original.attrs();
-  if (original.has_literal()) copy->set_literal(original.literal());
-  if (original.location()) copy->set_location(*original.location());
-  return copy;
-}
-
 // Replaces `call` by copies of its callee's instructions, placed where the call was: parameter i
 // becomes the call's operand i, and the copy of the callee's root takes over the call's users.
 void inline_call(ir::Instruction* call, ir::Module& module) {
@@ -63,7 +51,9 @@ void inline_call(ir::Instruction* call, ir::Module& module) {
     std::vector<ir::Instruction*> operands;
     for (const ir::Instruction* operand : instruction->operands())
       operands.push_back(copies.at(operand));
-    inserted.push_back(copy_with_operands(*instruction, operands, module));
+    // A fresh name: instruction names are unique in a module.
+    inserted.push_back(ir::clone_instruction(
+        *instruction, module.fresh_name(base_name(instruction->name())), operands));
     copies[instruction.get()] = inserted.back().get();
   }
   ir::Instruction* result = copies.at(callee.root());

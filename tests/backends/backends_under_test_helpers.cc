@@ -2,6 +2,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/reference/reference_backend.h"
+#include "ir/clone.h"
 #include "passes/pass.h"
 
 namespace hlocc::testing {
@@ -18,7 +19,7 @@ std::string PassesThenReference::name() const {
 
 Result<std::unique_ptr<runtime::Executable>> PassesThenReference::compile(
     const ir::Module& module) {
-  HLOCC_TRY(std::unique_ptr<ir::Module> copy, reference::copy_module(module));
+  std::unique_ptr<ir::Module> copy = ir::clone_module(module);
   HLOCC_TRY_STATUS(passes::run_passes(*copy, passes_));
   return reference::make_reference_executable(std::move(copy), kDifferentialEvalOptions);
 }

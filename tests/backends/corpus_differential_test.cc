@@ -12,8 +12,8 @@
 #include "backends/backends_under_test.h"
 #include "backends/differential.h"
 #include "backends/random_program.h"
-#include "backends/reference/reference_backend.h"
 #include "golden/golden_files.h"
+#include "ir/clone.h"
 #include "ir/verifier.h"
 #include "test_helpers.h"
 
@@ -40,13 +40,12 @@ std::vector<fs::path> corpus_files() {
 // The module's vjp as an entry computation: (parameters..., cotangent) -> (value, cotangents).
 // Null when the module is not differentiable (the gradient files that expect an error).
 std::unique_ptr<ir::Module> vjp_module(const ir::Module& module) {
-  auto copy = reference::copy_module(module);
-  if (!copy.ok()) return nullptr;
-  auto vjp = autodiff::build_vjp(*(*copy)->entry(), "differential_vjp");
+  std::unique_ptr<ir::Module> copy = ir::clone_module(module);
+  auto vjp = autodiff::build_vjp(*copy->entry(), "differential_vjp");
   if (!vjp.ok()) return nullptr;
-  (*copy)->set_entry(*vjp);
-  if (!ir::verify(**copy).ok()) return nullptr;
-  return std::move(copy).value();
+  copy->set_entry(*vjp);
+  if (!ir::verify(*copy).ok()) return nullptr;
+  return copy;
 }
 
 struct Inputs {

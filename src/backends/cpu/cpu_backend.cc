@@ -13,7 +13,7 @@
 
 #include "backends/cpu/llvm/jit.h"
 #include "backends/cpu/program.h"
-#include "ir/parser.h"
+#include "ir/clone.h"
 #include "ir/printer.h"
 #include "passes/pass.h"
 
@@ -111,22 +111,24 @@ class CpuBackend : public runtime::Backend {
   std::string name() const override { return "cpu"; }
 
   Result<std::unique_ptr<runtime::Executable>> compile(const ir::Module& module) override {
+    // The text is the cache key: modules that print alike compile alike.
     std::string text = ir::print_module(module);
     std::lock_guard<std::mutex> lock(cache_mutex_);
     auto cached = cache_.find(text);
     if (cached == cache_.end()) {
-      HLOCC_TRY(std::shared_ptr<CompiledModule> compiled, compile_text(text));
+      HLOCC_TRY(std::shared_ptr<CompiledModule> compiled, compile_copy(module));
       cached = cache_.emplace(std::move(text), std::move(compiled)).first;
     }
     return std::unique_ptr<runtime::Executable>(new CpuExecutable(cached->second));
   }
 
  private:
-  Result<std::shared_ptr<CompiledModule>> compile_text(const std::string& text) {
+  // Compiles a copy of `module`: the passes rewrite it, and the caller keeps its own.
+  Result<std::shared_ptr<CompiledModule>> compile_copy(const ir::Module& module) {
     auto compiled = std::make_shared<CompiledModule>();
     std::vector<std::string> timings;
     Clock::time_point start = Clock::now();
-    HLOCC_TRY(compiled->module, ir::parse_module(text, "<module>"));
+    compiled->module = ir::clone_module(module);
     HLOCC_TRY_STATUS(passes::run_passes(*compiled->module, options_.passes));
     timings.push_back("passes " + std::to_string(seconds_since(start)) + " s");
     start = Clock::now();

@@ -10,12 +10,6 @@
 namespace hlocc::cpu {
 namespace {
 
-std::string leaf_text(const std::vector<int64_t>& leaves) {
-  std::string text;
-  for (int64_t leaf : leaves) text += (text.empty() ? "%" : ", %") + std::to_string(leaf);
-  return text;
-}
-
 // Sorts every row along `dimension` of all operands by one permutation, found with a stable
 // merge sort (safe even when a comparator is not a strict weak order, e.g. with NaNs).
 class SortStep : public Step {
@@ -69,7 +63,7 @@ class SortStep : public Step {
   }
 
   std::string describe() const override {
-    return "sort " + name_ + "(" + leaf_text(inputs_) + ") -> " + leaf_text(outputs_);
+    return "sort " + name_ + "(" + leaf_list(inputs_) + ") -> " + leaf_list(outputs_);
   }
 
  private:
@@ -126,8 +120,8 @@ class ScatterStep : public Step {
   }
 
   std::string describe() const override {
-    return "scatter " + scatter_.name() + "(" + leaf_text(inputs_) + ") -> " +
-           leaf_text(outputs_);
+    return "scatter " + scatter_.name() + "(" + leaf_list(inputs_) + ") -> " +
+           leaf_list(outputs_);
   }
 
  private:
@@ -149,8 +143,8 @@ class RngStep : public Step {
   }
 
   std::string describe() const override {
-    return "rng-bit-generator " + rng_.name() + "(" + leaf_text(inputs_) + ") -> " +
-           leaf_text(outputs_);
+    return "rng-bit-generator " + rng_.name() + "(" + leaf_list(inputs_) + ") -> " +
+           leaf_list(outputs_);
   }
 
  private:

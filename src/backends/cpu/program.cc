@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "backends/cpu/steps.h"
+#include "ir/clone.h"
 #include "ir/custom_call.h"
 #include "ir/op_rules.h"
 #include "passes/buffer_assignment.h"
@@ -64,11 +65,7 @@ const ir::Computation& wrap_instruction(const ir::Instruction& inst, ir::Module&
     parameter->set_parameter_number(i);
     parameters.push_back(computation->add(std::move(parameter)));
   }
-  auto copy = std::make_unique<ir::Instruction>(inst.op(), inst.shape(), inst.name());
-  copy->attrs() = inst.attrs();
-  if (inst.has_literal()) copy->set_literal(inst.literal());
-  for (ir::Instruction* parameter : parameters) copy->append_operand(parameter);
-  computation->add(std::move(copy));
+  computation->add(ir::clone_instruction(inst, inst.name(), parameters));
   return *scratch.add_computation(std::move(computation));
 }
 

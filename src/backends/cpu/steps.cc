@@ -11,12 +11,6 @@ namespace {
 // Below this many result elements a loop runs on one thread: waking the team costs more.
 constexpr int64_t kParallelElements = 1 << 15;
 
-std::string leaf_list(const std::vector<int64_t>& leaves) {
-  std::string text;
-  for (int64_t leaf : leaves) text += (text.empty() ? "%" : ", %") + std::to_string(leaf);
-  return text;
-}
-
 // Copies each leaf of `from` over the matching leaf of `to` (memmove: a loop body's result may
 // be its unchanged parameter, so both may be the same buffer).
 void copy_leaves(const std::vector<void*>& from, const std::vector<void*>& to,
@@ -29,6 +23,12 @@ void copy_leaves(const std::vector<void*>& from, const std::vector<void*>& to,
 }
 
 }  // namespace
+
+std::string leaf_list(const std::vector<int64_t>& leaves) {
+  std::string text;
+  for (int64_t leaf : leaves) text += (text.empty() ? "%" : ", %") + std::to_string(leaf);
+  return text;
+}
 
 LoopStep::LoopStep(std::string name, std::vector<int64_t> inputs, std::vector<int64_t> outputs,
                    int64_t elements, int threads)

@@ -12,6 +12,9 @@
 
 namespace hlocc::cpu {
 
+/// Leaf slots as `describe()` prints them: "%3, %7".
+std::string leaf_list(const std::vector<int64_t>& leaves);
+
 /// Runs a LoopKernel, splitting its rows among the threads when the work is big enough.
 class LoopStep : public Step {
  public:

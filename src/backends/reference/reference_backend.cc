@@ -1,7 +1,6 @@
 #include "backends/reference/reference_backend.h"
 
-#include "ir/parser.h"
-#include "ir/printer.h"
+#include "ir/clone.h"
 
 namespace hlocc::reference {
 namespace {
@@ -27,13 +26,8 @@ std::unique_ptr<runtime::Executable> make_reference_executable(std::unique_ptr<i
   return std::make_unique<ReferenceExecutable>(std::move(module), options);
 }
 
-Result<std::unique_ptr<ir::Module>> copy_module(const ir::Module& module) {
-  return ir::parse_module(ir::print_module(module), module.name() + ".hlo");
-}
-
 Result<std::unique_ptr<runtime::Executable>> ReferenceBackend::compile(const ir::Module& module) {
-  HLOCC_TRY(std::unique_ptr<ir::Module> copy, copy_module(module));
-  return make_reference_executable(std::move(copy), options_);
+  return make_reference_executable(ir::clone_module(module), options_);
 }
 
 }  // namespace hlocc::reference

@@ -25,7 +25,4 @@ class ReferenceBackend final : public runtime::Backend {
 std::unique_ptr<runtime::Executable> make_reference_executable(std::unique_ptr<ir::Module> module,
                                                                EvalOptions options = {});
 
-/// A copy of a verified module, made by printing and parsing it (the text round-trips).
-Result<std::unique_ptr<ir::Module>> copy_module(const ir::Module& module);
-
 }  // namespace hlocc::reference

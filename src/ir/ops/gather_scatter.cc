@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "ir/computation.h"
+#include "ir/ops/gather_scatter.h"
 #include "ir/ops/native_routines.h"
 #include "ir/ops/rule_helpers.h"
 #include "ir/ops/scalar_fn.h"
@@ -13,71 +14,16 @@ namespace hlocc::ir::detail {
 namespace {
 
 using ops::braced;
+using ops::complement_dims;
+using ops::contains;
+using ops::IndexDimNames;
+using ops::IndexDims;
+using ops::kGatherDimNames;
+using ops::kScatterDimNames;
 using ops::op_error;
+using ops::read_index_dims;
 
-// ---- Dimension numbers shared by gather and scatter ------------------------------------------
-
-// Gather and scatter index the operand the same way; these are the shared dimension numbers under
-// role names, with each op's attribute names in IndexDimNames.
-struct IndexDims {
-  std::vector<int64_t> window_dims;            // offset_dims / update_window_dims
-  std::vector<int64_t> collapsed_dims;         // collapsed_slice_dims / inserted_window_dims
-  std::vector<int64_t> index_map;              // start_index_map / scatter_dims_to_operand_dims
-  std::vector<int64_t> operand_batching_dims;  // operand_batching_dims / input_batching_dims
-  // start_indices_batching_dims / scatter_indices_batching_dims
-  std::vector<int64_t> indices_batching_dims;
-  int64_t index_vector_dim = 0;
-};
-
-struct IndexDimNames {
-  const char* window;
-  const char* collapsed;
-  const char* index_map;
-  const char* operand_batching;
-  const char* indices_batching;
-  const char* indices;  // the index array's role name
-};
-
-constexpr IndexDimNames kGatherNames = {
-    "offset_dims",           "collapsed_slice_dims",        "start_index_map",
-    "operand_batching_dims", "start_indices_batching_dims", "start_indices"};
-constexpr IndexDimNames kScatterNames = {
-    "update_window_dims",  "inserted_window_dims",          "scatter_dims_to_operand_dims",
-    "input_batching_dims", "scatter_indices_batching_dims", "scatter_indices"};
-
-Result<std::vector<int64_t>> int_list_attr(const Instruction& inst, const char* name,
-                                           bool required) {
-  if (!required && !inst.attrs().has(name)) return std::vector<int64_t>{};
-  HLOCC_TRY(const std::vector<int64_t>* value, ops::require_attr<std::vector<int64_t>>(inst, name));
-  return *value;
-}
-
-// The batching dims are newer than the rest and optional in HLO text (absent means none).
-Result<IndexDims> read_index_dims(const Instruction& inst, const IndexDimNames& names) {
-  IndexDims dims;
-  HLOCC_TRY(dims.window_dims, int_list_attr(inst, names.window, true));
-  HLOCC_TRY(dims.collapsed_dims, int_list_attr(inst, names.collapsed, true));
-  HLOCC_TRY(dims.index_map, int_list_attr(inst, names.index_map, true));
-  HLOCC_TRY(dims.operand_batching_dims, int_list_attr(inst, names.operand_batching, false));
-  HLOCC_TRY(dims.indices_batching_dims, int_list_attr(inst, names.indices_batching, false));
-  HLOCC_TRY(const int64_t* index_vector_dim, ops::require_attr<int64_t>(inst, "index_vector_dim"));
-  dims.index_vector_dim = *index_vector_dim;
-  return dims;
-}
-
-bool contains(const std::vector<int64_t>& values, int64_t value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
-
-// The dimensions in [0, rank) that are in neither `a` nor `b`, ascending.
-std::vector<int64_t> complement_dims(int64_t rank, const std::vector<int64_t>& a,
-                                     const std::vector<int64_t>& b = {}) {
-  std::vector<int64_t> rest;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (!contains(a, d) && !contains(b, d)) rest.push_back(d);
-  }
-  return rest;
-}
+// ---- Dimension numbers shared by gather and scatter (read by ops::read_index_dims) -----------
 
 std::vector<int64_t> pick(const std::vector<int64_t>& values,
                           const std::vector<int64_t>& positions) {
@@ -291,11 +237,11 @@ std::vector<int64_t> interleave(int64_t rank, const std::vector<int64_t>& window
 Result<Shape> infer_gather(const Instruction& inst) {
   HLOCC_TRY(const Shape* operand, ops::array_operand(inst, 0));
   HLOCC_TRY(const Shape* indices, ops::array_operand(inst, 1));
-  HLOCC_TRY(const IndexDims dims, read_index_dims(inst, kGatherNames));
+  HLOCC_TRY(const IndexDims dims, read_index_dims(inst));
   HLOCC_TRY(const std::vector<int64_t>* slice_sizes,
             ops::require_attr<std::vector<int64_t>>(inst, "slice_sizes"));
   HLOCC_TRY(const std::vector<int64_t> expanded,
-            check_index_dims(inst, kGatherNames, dims, *operand, *indices));
+            check_index_dims(inst, kGatherDimNames, dims, *operand, *indices));
   const int64_t rank = static_cast<int64_t>(dims.window_dims.size() + expanded.size()) - 1;
   HLOCC_TRY_STATUS(
       check_sorted_dims(inst, "offset_dims", dims.window_dims, rank, "dimensions of the result"));
@@ -405,12 +351,12 @@ Status check_update_computation(const Instruction& inst, const Computation& to_a
 Result<Shape> infer_scatter(const Instruction& inst) {
   HLOCC_TRY_STATUS(check_scatter_arrays(inst));
   const int64_t n = scatter_operand_count(inst);
-  HLOCC_TRY(const IndexDims dims, read_index_dims(inst, kScatterNames));
+  HLOCC_TRY(const IndexDims dims, read_index_dims(inst));
   HLOCC_TRY(Computation* const* to_apply, ops::require_attr<Computation*>(inst, "to_apply"));
   const Shape& operand = inst.operand(0)->shape();
   const Shape& indices = inst.operand(n)->shape();
   HLOCC_TRY(const std::vector<int64_t> expanded,
-            check_index_dims(inst, kScatterNames, dims, operand, indices));
+            check_index_dims(inst, kScatterDimNames, dims, operand, indices));
   HLOCC_TRY_STATUS(
       check_updates_shape(inst, dims, operand, inst.operand(n + 1)->shape(), expanded));
   HLOCC_TRY_STATUS(check_update_computation(inst, **to_apply, n));
@@ -514,7 +460,7 @@ std::vector<int64_t> indices_as_int64(const Literal& indices) {
 
 Result<Literal> evaluate_gather(const Instruction& inst, std::span<const Literal* const> operands,
                                 EvalContext&) {
-  HLOCC_TRY(const IndexDims dims, read_index_dims(inst, kGatherNames));
+  HLOCC_TRY(const IndexDims dims, read_index_dims(inst));
   const Literal& operand = *operands[0];
   const Shape& operand_shape = operand.shape();
   Literal result(inst.shape());
@@ -621,7 +567,7 @@ bool scatter_fast(const Instruction& inst, const IndexDims& dims, const Computat
 
 Result<Literal> evaluate_scatter(const Instruction& inst, std::span<const Literal* const> operands,
                                  EvalContext& context) {
-  HLOCC_TRY(const IndexDims dims, read_index_dims(inst, kScatterNames));
+  HLOCC_TRY(const IndexDims dims, read_index_dims(inst));
   const auto n = static_cast<size_t>(scatter_operand_count(inst));
   const Computation& to_apply = **inst.attrs().get<Computation*>("to_apply");
   std::vector<Literal> results;
@@ -644,9 +590,7 @@ Result<Literal> evaluate_scatter(const Instruction& inst, std::span<const Litera
 
 void for_each_scatter_update(const Instruction& scatter, const Literal& indices,
                              const std::function<void(int64_t, int64_t)>& combine) {
-  const Result<IndexDims> dims = read_index_dims(scatter, kScatterNames);
-  HLOCC_CHECK(dims.ok()) << scatter.name() << ": " << dims.error().message();
-  scatter_walk(scatter, *dims, indices_as_int64(indices),
+  scatter_walk(scatter, ops::verified_index_dims(scatter), indices_as_int64(indices),
                [&](int64_t operand_offset, int64_t update_offset) {
                  combine(operand_offset, update_offset);
                  return true;
@@ -661,3 +605,53 @@ void register_gather_scatter_ops(OpRuleTable& table) {
 }
 
 }  // namespace hlocc::ir::detail
+
+namespace hlocc::ir::ops {
+namespace {
+
+Result<std::vector<int64_t>> int_list_attr(const Instruction& inst, const char* name,
+                                           bool required) {
+  if (!required && !inst.attrs().has(name)) return std::vector<int64_t>{};
+  HLOCC_TRY(const std::vector<int64_t>* value, require_attr<std::vector<int64_t>>(inst, name));
+  return *value;
+}
+
+}  // namespace
+
+const IndexDimNames& index_dim_names(const Instruction& inst) {
+  HLOCC_CHECK(inst.op() == Op::Gather || inst.op() == Op::Scatter)
+      << "%" << inst.name() << " is a " << inst.info().name << ", not a gather or scatter";
+  return inst.op() == Op::Gather ? kGatherDimNames : kScatterDimNames;
+}
+
+Result<IndexDims> read_index_dims(const Instruction& inst) {
+  const IndexDimNames& names = index_dim_names(inst);
+  IndexDims dims;
+  HLOCC_TRY(dims.window_dims, int_list_attr(inst, names.window, true));
+  HLOCC_TRY(dims.collapsed_dims, int_list_attr(inst, names.collapsed, true));
+  HLOCC_TRY(dims.index_map, int_list_attr(inst, names.index_map, true));
+  HLOCC_TRY(dims.operand_batching_dims, int_list_attr(inst, names.operand_batching, false));
+  HLOCC_TRY(dims.indices_batching_dims, int_list_attr(inst, names.indices_batching, false));
+  HLOCC_TRY(const int64_t* index_vector_dim, require_attr<int64_t>(inst, "index_vector_dim"));
+  dims.index_vector_dim = *index_vector_dim;
+  return dims;
+}
+
+IndexDims verified_index_dims(const Instruction& inst) {
+  Result<IndexDims> dims = read_index_dims(inst);
+  HLOCC_CHECK(dims.ok()) << inst.name() << ": " << dims.error().message();
+  return std::move(dims).value();
+}
+
+void set_index_dims(Attributes& attrs, const IndexDims& dims, const IndexDimNames& names) {
+  attrs.set(names.window, dims.window_dims);
+  attrs.set(names.collapsed, dims.collapsed_dims);
+  attrs.set(names.index_map, dims.index_map);
+  if (!dims.operand_batching_dims.empty()) {
+    attrs.set(names.operand_batching, dims.operand_batching_dims);
+    attrs.set(names.indices_batching, dims.indices_batching_dims);
+  }
+  attrs.set("index_vector_dim", dims.index_vector_dim);
+}
+
+}  // namespace hlocc::ir::ops

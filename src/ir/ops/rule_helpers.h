@@ -2,6 +2,7 @@
 // and row-major index iteration. Used only by src/ir/ops/*.cc.
 #pragma once
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -34,6 +35,21 @@ Result<const T*> require_attr(const Instruction& inst, std::string_view name) {
 
 /// Operand i's shape, or an error if it is not an array.
 Result<const Shape*> array_operand(const Instruction& inst, int64_t i);
+
+/// Whether `value` is one of `values` (a dimension in a list of dimension numbers).
+inline bool contains(const std::vector<int64_t>& values, int64_t value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+/// The dimensions in [0, rank) that are in neither `a` nor `b`, ascending.
+inline std::vector<int64_t> complement_dims(int64_t rank, const std::vector<int64_t>& a,
+                                            const std::vector<int64_t>& b = {}) {
+  std::vector<int64_t> rest;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!contains(a, d) && !contains(b, d)) rest.push_back(d);
+  }
+  return rest;
+}
 
 /// Calls fn(std::span<const int64_t> index) for every index of `dims` in row-major order.
 /// Does nothing when any dimension is 0; calls once (empty index) for rank 0.

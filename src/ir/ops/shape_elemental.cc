@@ -6,23 +6,20 @@
 
 #include "ir/op_rules.h"
 #include "ir/ops/elemental_helpers.h"
+#include "ir/ops/gather_scatter.h"
 #include "ir/ops/rule_helpers.h"
 
 namespace hlocc::ir::detail {
 namespace {
 
 using ops::CompareDirection;
-using ops::int_list_or_empty;
+using ops::contains;
 using ops::single;
 
 const std::vector<int64_t>& int_list(const Instruction& inst, std::string_view name) {
   const auto* value = inst.attrs().get<std::vector<int64_t>>(name);
   HLOCC_CHECK(value) << inst.name() << " lacks " << name << " (unverified?)";
   return *value;
-}
-
-bool contains(const std::vector<int64_t>& values, int64_t value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
 }
 
 const Shape& operand_shape(const Instruction& inst, int64_t i) { return inst.operand(i)->shape(); }
@@ -213,26 +210,9 @@ Result<std::vector<EValue>> dynamic_update_slice_element(ElementalBuilder& b, co
       [&] { return std::vector<EValue>{b.operand(0, index)}; });
 }
 
-// gather: result dims in offset_dims index the slice window; the others are batch positions,
-// which pick a start index vector (and the batching dims' positions) from start_indices. Each
-// start is clamped so the slice stays inside the operand, as the evaluator does.
-struct GatherDims {
-  std::vector<int64_t> offset_dims, collapsed, start_index_map, operand_batching, indices_batching;
-  int64_t index_vector_dim = 0;
-};
-
-GatherDims gather_dims(const Instruction& inst) {
-  return {int_list(inst, "offset_dims"),
-          int_list(inst, "collapsed_slice_dims"),
-          int_list(inst, "start_index_map"),
-          int_list_or_empty(inst, "operand_batching_dims"),
-          int_list_or_empty(inst, "start_indices_batching_dims"),
-          *inst.attrs().get<int64_t>("index_vector_dim")};
-}
-
 // Component k of the start index vector at batch position `batch` (start_indices' dims without
 // index_vector_dim), as S64.
-EValue start_component(ElementalBuilder& b, const GatherDims& dims, const EIndex& batch,
+EValue start_component(ElementalBuilder& b, const ops::IndexDims& dims, const EIndex& batch,
                        int64_t k) {
   EIndex indices_index = batch;
   if (dims.index_vector_dim < operand_shape(b.instruction(), 1).rank()) {
@@ -241,31 +221,35 @@ EValue start_component(ElementalBuilder& b, const GatherDims& dims, const EIndex
   return ops::as_index(b, b.operand(1, indices_index));
 }
 
+// gather: result dims in offset_dims index the slice window; the others are batch positions,
+// which pick a start index vector (and the batching dims' positions) from start_indices. Each
+// start is clamped so the slice stays inside the operand, as the evaluator does.
 Result<std::vector<EValue>> gather_element(ElementalBuilder& b, const EIndex& index) {
   const Instruction& inst = b.instruction();
   const Shape& operand = operand_shape(inst, 0);
   // An empty operand with a non-empty result (a size-0 collapsed slice): the evaluator's zeros.
   if (operand.element_count() == 0) return single(b.constant(inst.shape().dtype(), 0));
-  const GatherDims dims = gather_dims(inst);
+  const ops::IndexDims dims = ops::verified_index_dims(inst);
   const auto& slice_sizes = int_list(inst, "slice_sizes");
   EIndex batch, offsets;
   for (size_t i = 0; i < index.size(); ++i) {
-    (contains(dims.offset_dims, static_cast<int64_t>(i)) ? offsets : batch).push_back(index[i]);
+    (contains(dims.window_dims, static_cast<int64_t>(i)) ? offsets : batch).push_back(index[i]);
   }
   std::vector<std::optional<EValue>> starts(static_cast<size_t>(operand.rank()));
-  for (size_t k = 0; k < dims.start_index_map.size(); ++k) {
-    starts[static_cast<size_t>(dims.start_index_map[k])] =
+  for (size_t k = 0; k < dims.index_map.size(); ++k) {
+    starts[static_cast<size_t>(dims.index_map[k])] =
         start_component(b, dims, batch, static_cast<int64_t>(k));
   }
-  for (size_t i = 0; i < dims.operand_batching.size(); ++i) {
-    const int64_t d = dims.indices_batching[i];
-    starts[static_cast<size_t>(dims.operand_batching[i])] =
+  for (size_t i = 0; i < dims.operand_batching_dims.size(); ++i) {
+    const int64_t d = dims.indices_batching_dims[i];
+    starts[static_cast<size_t>(dims.operand_batching_dims[i])] =
         batch[static_cast<size_t>(d < dims.index_vector_dim ? d : d - 1)];
   }
   EIndex operand_index;
   size_t next_offset = 0;
   for (int64_t d = 0; d < operand.rank(); ++d) {
-    const bool window = !contains(dims.collapsed, d) && !contains(dims.operand_batching, d);
+    const bool window =
+        !contains(dims.collapsed_dims, d) && !contains(dims.operand_batching_dims, d);
     const std::optional<EValue>& start = starts[static_cast<size_t>(d)];
     // XLA clamps to [0, dim - slice]; max(slice, 1) keeps a size-0 collapsed slice in bounds.
     const int64_t slice = std::max<int64_t>(slice_sizes[static_cast<size_t>(d)], 1);

@@ -8,29 +8,19 @@
 #include "ir/computation.h"
 #include "ir/module.h"
 #include "ir/op_rules.h"
+#include "ir/ops/gather_scatter.h"
+#include "ir/ops/rule_helpers.h"
 
 namespace hlocc::ir::detail {
 namespace {
 
 using Cotangents = Result<std::vector<Instruction*>>;
+using ops::complement_dims;
+using ops::IndexDims;
 
 std::vector<int64_t> int_list(const Instruction& inst, const char* name) {
   const auto* value = inst.attrs().get<std::vector<int64_t>>(name);
   return value ? *value : std::vector<int64_t>{};
-}
-
-bool contains(const std::vector<int64_t>& values, int64_t value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
-
-// The dims in [0, rank) not in `a` or `b`, ascending.
-std::vector<int64_t> complement(int64_t rank, const std::vector<int64_t>& a,
-                                const std::vector<int64_t>& b = {}) {
-  std::vector<int64_t> rest;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (!contains(a, d) && !contains(b, d)) rest.push_back(d);
-  }
-  return rest;
 }
 
 std::vector<int64_t> inverse_permutation(const std::vector<int64_t>& permutation) {
@@ -87,7 +77,8 @@ std::vector<Instruction*> operands_from(VjpBuilder& b, int64_t first) {
 // dims they map to, so a transposing broadcast (unsorted dimensions) needs a transpose back.
 Cotangents broadcast_vjp(VjpBuilder& b) {
   const auto dims = int_list(b.forward(), "dimensions");
-  Instruction* summed = b.reduce_sum(b.cotangent(), complement(b.forward().shape().rank(), dims));
+  Instruction* summed =
+      b.reduce_sum(b.cotangent(), complement_dims(b.forward().shape().rank(), dims));
   std::vector<int64_t> sorted = dims;
   std::sort(sorted.begin(), sorted.end());
   std::vector<int64_t> permutation;
@@ -207,45 +198,10 @@ Cotangents dynamic_update_slice_vjp(VjpBuilder& b) {
 
 // ---- gather and scatter ----------------------------------------------------------------------
 
-// The dimension numbers gather and scatter share, under role names (see gather_scatter.cc).
-struct IndexDims {
-  std::vector<int64_t> window;            // offset_dims / update_window_dims
-  std::vector<int64_t> collapsed;         // collapsed_slice_dims / inserted_window_dims
-  std::vector<int64_t> index_map;         // start_index_map / scatter_dims_to_operand_dims
-  std::vector<int64_t> operand_batching;  // operand_batching_dims / input_batching_dims
-  std::vector<int64_t> indices_batching;  // start_indices_batching_dims / ..._indices_batching_dims
-  int64_t index_vector_dim = 0;
-};
-
-IndexDims gather_dims(const Instruction& gather) {
-  return {int_list(gather, "offset_dims"),
-          int_list(gather, "collapsed_slice_dims"),
-          int_list(gather, "start_index_map"),
-          int_list(gather, "operand_batching_dims"),
-          int_list(gather, "start_indices_batching_dims"),
-          *gather.attrs().get<int64_t>("index_vector_dim")};
-}
-
-IndexDims scatter_dims(const Instruction& scatter) {
-  return {int_list(scatter, "update_window_dims"),
-          int_list(scatter, "inserted_window_dims"),
-          int_list(scatter, "scatter_dims_to_operand_dims"),
-          int_list(scatter, "input_batching_dims"),
-          int_list(scatter, "scatter_indices_batching_dims"),
-          *scatter.attrs().get<int64_t>("index_vector_dim")};
-}
-
 Instruction* gather(VjpBuilder& b, Instruction* operand, Instruction* indices,
                     const IndexDims& dims, const std::vector<int64_t>& slice_sizes) {
   Attributes attrs;
-  attrs.set("offset_dims", dims.window);
-  attrs.set("collapsed_slice_dims", dims.collapsed);
-  attrs.set("start_index_map", dims.index_map);
-  if (!dims.operand_batching.empty()) {
-    attrs.set("operand_batching_dims", dims.operand_batching);
-    attrs.set("start_indices_batching_dims", dims.indices_batching);
-  }
-  attrs.set("index_vector_dim", dims.index_vector_dim);
+  ops::set_index_dims(attrs, dims, ops::kGatherDimNames);
   attrs.set("slice_sizes", slice_sizes);
   return b.add(Op::Gather, {operand, indices}, std::move(attrs));
 }
@@ -253,14 +209,7 @@ Instruction* gather(VjpBuilder& b, Instruction* operand, Instruction* indices,
 Instruction* scatter(VjpBuilder& b, Instruction* operand, Instruction* indices,
                      Instruction* updates, const IndexDims& dims, Computation* to_apply) {
   Attributes attrs;
-  attrs.set("update_window_dims", dims.window);
-  attrs.set("inserted_window_dims", dims.collapsed);
-  attrs.set("scatter_dims_to_operand_dims", dims.index_map);
-  if (!dims.operand_batching.empty()) {
-    attrs.set("input_batching_dims", dims.operand_batching);
-    attrs.set("scatter_indices_batching_dims", dims.indices_batching);
-  }
-  attrs.set("index_vector_dim", dims.index_vector_dim);
+  ops::set_index_dims(attrs, dims, ops::kScatterDimNames);
   attrs.set("to_apply", to_apply);
   return b.add(Op::Scatter, {operand, indices, updates}, std::move(attrs));
 }
@@ -299,7 +248,7 @@ std::vector<int64_t> start_bounds(const IndexDims& dims, const Shape& operand,
 // JAX's mode=clip does. A size-0 slice is clamped as a size-1 one, like the evaluator does.
 Cotangents gather_vjp(VjpBuilder& b) {
   const Instruction& forward = b.forward();
-  const IndexDims dims = gather_dims(forward);
+  const IndexDims dims = ops::verified_index_dims(forward);
   const Shape& operand = forward.operand(0)->shape();
   std::vector<int64_t> extent = int_list(forward, "slice_sizes");
   for (int64_t& size : extent) size = std::max<int64_t>(size, 1);
@@ -359,20 +308,20 @@ class ScatterAdjoint {
   explicit ScatterAdjoint(VjpBuilder& b)
       : b_(b),
         forward_(b.forward()),
-        dims_(scatter_dims(forward_)),
+        dims_(ops::verified_index_dims(forward_)),
         n_((forward_.operand_count() - 1) / 2) {
     const Shape& operand = forward_.operand(0)->shape();
     const Shape& updates = forward_.operand(n_ + 1)->shape();
     // The window's extent along each operand dim: 1 where a dim is inserted or batching.
     std::vector<int64_t> extent(static_cast<size_t>(operand.rank()), 1);
     const std::vector<int64_t> window_operand_dims =
-        complement(operand.rank(), dims_.collapsed, dims_.operand_batching);
+        complement_dims(operand.rank(), dims_.collapsed_dims, dims_.operand_batching_dims);
     for (size_t k = 0; k < window_operand_dims.size(); ++k) {
-      extent[static_cast<size_t>(window_operand_dims[k])] = updates.dim(dims_.window[k]);
+      extent[static_cast<size_t>(window_operand_dims[k])] = updates.dim(dims_.window_dims[k]);
     }
     slice_sizes_ = extent;
     upper_ = start_bounds(dims_, operand, extent);
-    scatter_dims_ = complement(updates.rank(), dims_.window);
+    scatter_dims_ = complement_dims(updates.rank(), dims_.window_dims);
     indices_ = explicit_indices(b, b.operand(n_), dims_.index_vector_dim);
   }
 

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ir/clone.h"
 #include "ir/op_rules.h"
 #include "ir/ops/compare_kind.h"
 
@@ -100,16 +101,6 @@ std::string why_not_loop_fusible(const Instruction& inst) {
 }
 
 // ---- Small IR helpers -------------------------------------------------------------------------
-
-std::unique_ptr<Instruction> copy_of(const Instruction& original, std::string name,
-                                     const std::vector<Instruction*>& operands) {
-  auto copy = std::make_unique<Instruction>(original.op(), original.shape(), std::move(name));
-  for (Instruction* operand : operands) copy->append_operand(operand);
-  copy->attrs() = original.attrs();
-  if (original.has_literal()) copy->set_literal(original.literal());
-  if (original.location()) copy->set_location(*original.location());
-  return copy;
-}
 
 void insert_after(ir::Computation& computation, const Instruction* position,
                   std::unique_ptr<Instruction> instruction) {
@@ -368,7 +359,7 @@ void ComputationFuser::rewrite_shared_mask(const EpilogueStep& step, const Instr
   Instruction* mask = step.shared_mask;
   std::vector<Instruction*> operands(mask->operands().begin(), mask->operands().end());
   std::replace(operands.begin(), operands.end(), const_cast<Instruction*>(value), step.result);
-  auto copy = copy_of(*mask, module_.fresh_name("compare"), operands);
+  auto copy = ir::clone_instruction(*mask, module_.fresh_name("compare"), operands);
   Instruction* result_mask = copy.get();
   insert_after(computation_, step.result, std::move(copy));
   const std::vector<Instruction*> users = mask->users();
@@ -408,6 +399,15 @@ std::optional<std::string> ComputationFuser::why_group_refuses(const Group& grou
                                                                const Instruction* inst,
                                                                bool& computed_once) const {
   if (group.kind == Kind::Output) return "a kOutput fusion holds only its epilogue";
+  const auto reduces_in_group = [&](const Instruction* user) {
+    return user->op() == Op::Reduce && group.contains(user);
+  };
+  if (inst->op() == Op::Reduce &&
+      std::any_of(inst->users().begin(), inst->users().end(), reduces_in_group)) {
+    // Fused, the inner reduction would run element by element inside the outer one's loop, on
+    // one thread for a small result: splitreduce made the two stages to run as two loops.
+    return "a reduction feeding a reduction keeps its own loop";
+  }
   computed_once = true;
   const Instruction* rereader = nullptr;
   for (const Instruction* user : inst->users()) {
@@ -543,7 +543,8 @@ ir::Computation* ComputationFuser::fused_computation(const Group& group,
       copied_operands.push_back(copies.at(operand));
     }
     if (output && member == members[0]) copied_operands = {parameters[0], parameters[1]};
-    copies[member] = computation->add(copy_of(*member, name_in_fusion(*member), copied_operands));
+    copies[member] =
+        computation->add(ir::clone_instruction(*member, name_in_fusion(*member), copied_operands));
   }
   computation->set_root(copies.at(group.root));
   return module_.add_computation(std::move(computation));

@@ -11,6 +11,7 @@
 #include "passes/constant_folding.h"
 #include "passes/cse.h"
 #include "passes/dce.h"
+#include "passes/reduction_splitting.h"
 #include "passes/fusion.h"
 #include "passes/layout_assignment.h"
 
@@ -30,7 +31,7 @@ std::unique_ptr<Pass> make() {
 constexpr std::unique_ptr<Pass> (*kPasses[])() = {
     make<CallInlining>, make<CommonSubexpressionElimination>, make<DeadCodeElimination>,
     make<AlgebraicSimplifier>, make<ConstantFolding>, make<Fusion>,
-    make<LayoutAssignment>};
+    make<LayoutAssignment>, make<ReductionSplitting>};
 
 std::string known_pass_names() {
   std::string names;

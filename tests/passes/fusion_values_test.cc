@@ -26,7 +26,7 @@ std::string fused_values_differ(ir::Module& module, const std::vector<ir::Litera
   if (!before.ok()) return "before fusion: " + before.error().message();
   // The CPU backend's whole pipeline, so the gradient programs meet every pass before fusion.
   const Status status =
-      passes::run_passes(module, {"inline", "simplify", "fold", "cse", "dce", "layout", "fusion"});
+      passes::run_passes(module, {"inline", "simplify", "fold", "cse", "dce", "layout", "splitreduce", "fusion"});
   if (!status.ok()) return "fusion: " + status.error().message();
   const Result<ir::Literal> after = reference::evaluate(module, args);
   if (!after.ok())

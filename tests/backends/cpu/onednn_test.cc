@@ -200,6 +200,31 @@ TEST(OneDnnConv, WeightsChangedInPlaceAreReorderedAgain) {
   }
 }
 
+// Autotuned Winograd runs while the weights repeat and direct once they change (a training
+// step), back to Winograd after two runs on the same weights; every run must be right.
+TEST(OneDnnConv, AutotunedWinogradFallsBackToDirectWhileWeightsChange) {
+  const std::unique_ptr<ir::Module> module = testing::parse_and_verify(
+      conv_module(kWinogradShape[0], kWinogradShape[1], kWinogradShape[2], kWinogradShape[3]));
+  ASSERT_NE(module, nullptr);
+  detail::override_autotune_for_testing(true);
+  auto kernel = make_dnn_kernel(*module->entry()->root(), DnnOptions{});
+  detail::override_autotune_for_testing(std::nullopt);
+  ASSERT_TRUE(kernel.ok()) << kernel.error().message();
+  EXPECT_NE((*kernel)->describe().find("while its weights repeat"), std::string::npos)
+      << (*kernel)->describe();
+  std::vector<ir::Literal> args = random_args(*module->entry(), 3);
+  // Weights: A (winograd), B, C (direct), C (direct), C, C (winograd again), D (direct).
+  const uint64_t seeds[] = {0, 41, 42, 42, 42, 42, 43};
+  for (uint64_t seed : seeds) {
+    if (seed != 0) {
+      const ir::Literal weights = testing::random_f32(args[1].shape().dims(), seed);
+      std::copy(weights.data<float>().begin(), weights.data<float>().end(),
+                args[1].data<float>().begin());
+    }
+    EXPECT_LE(compare_run(*module, **kernel, args), kF32Tolerance) << "weights seed " << seed;
+  }
+}
+
 TEST(OneDnnConv, Bf16) {
   expect_conv("bf16[2,8,9,9]", "bf16[16,8,3,3]", "bf16[2,16,9,9]",
               "window={size=3x3 pad=1_1x1_1}, dim_labels=bf01_oi01->bf01", kDirect, kBF16Tolerance);
@@ -246,6 +271,25 @@ void expect_gradient_convolutions(const std::string& forward_hlo) {
     const Outcome outcome = run_text(hlo, kDirect);
     EXPECT_LE(outcome.error, kF32Tolerance) << outcome.description << "\n" << hlo;
     descriptions += outcome.description + "\n";
+    if (outcome.description.find("backward weights") == std::string::npos) continue;
+    // Autodiff sums two contributions to a weight gradient with an add: a residual epilogue.
+    const std::string out = inst->shape().to_string(false);
+    const std::string a = inst->operand(0)->shape().to_string(false);
+    const std::string b = inst->operand(1)->shape().to_string(false);
+    const std::string fused =
+        "HloModule grad\nfused {\n  f.a = " + a + " parameter(0)\n  f.b = " + b +
+        " parameter(1)\n  f.r = " + out + " parameter(2)\n  " +
+        std::regex_replace(
+            std::regex_replace(line, std::regex(R"(^%?[\w.-]+ =)"), "f.c ="),
+            std::regex(R"(convolution\(a, b\))"), "convolution(f.a, f.b)") +
+        "\n  ROOT f.sum = " + out + " add(f.c, f.r)\n}\nENTRY main {\n  a = " + a +
+        " parameter(0)\n  b = " + b + " parameter(1)\n  r = " + out +
+        " parameter(2)\n  ROOT y = " + out + " fusion(a, b, r), kind=kOutput, calls=fused\n}\n";
+    const Outcome summed = run_text(fused, kDirect);
+    EXPECT_LE(summed.error, kF32Tolerance) << summed.description << "\n" << fused;
+    EXPECT_NE(summed.description.find("backward weights) "), std::string::npos)
+        << summed.description;
+    EXPECT_NE(summed.description.find("+residual"), std::string::npos) << summed.description;
   }
   EXPECT_EQ(convolutions, 3);  // the forward one, and the input and kernel gradients
   EXPECT_NE(descriptions.find("convolution (as backward weights)"), std::string::npos)
@@ -348,6 +392,35 @@ ENTRY main {
 )",
                                    kDirect);
   EXPECT_LE(outcome.error, kF32Tolerance) << outcome.description;
+  EXPECT_NE(outcome.description.find("+bias +relu"), std::string::npos) << outcome.description;
+}
+
+// A per-feature bias (here kept as [1, C]) is the primitive's own bias, so Winograd, which takes
+// no binary post-ops, still runs with bias and relu.
+TEST(OneDnnFusion, ConvBiasReluOnWinograd) {
+  const Outcome outcome = run_text(R"(HloModule fused
+fused_conv {
+  f.x = f32[1,13,13,16] parameter(0)
+  f.w = f32[32,16,3,3] parameter(1)
+  f.bias = f32[1,32] parameter(2)
+  f.conv = f32[1,13,13,32] convolution(f.x, f.w), window={size=3x3 pad=1_1x1_1},
+      dim_labels=b01f_oi01->b01f
+  f.bias.b = f32[1,13,13,32] broadcast(f.bias), dimensions={0,3}
+  f.sum = f32[1,13,13,32] add(f.conv, f.bias.b)
+  f.zero = f32[] constant(0)
+  f.zeros = f32[1,13,13,32] broadcast(f.zero), dimensions={}
+  ROOT f.relu = f32[1,13,13,32] maximum(f.sum, f.zeros)
+}
+ENTRY main {
+  x = f32[1,13,13,16] parameter(0)
+  w = f32[32,16,3,3] parameter(1)
+  bias = f32[1,32] parameter(2)
+  ROOT y = f32[1,13,13,32] fusion(x, w, bias), kind=kOutput, calls=fused_conv
+}
+)",
+                                   kWinograd);
+  EXPECT_LE(outcome.error, kF32Tolerance) << outcome.description;
+  EXPECT_NE(outcome.description.find("wino"), std::string::npos) << outcome.description;
   EXPECT_NE(outcome.description.find("+bias +relu"), std::string::npos) << outcome.description;
 }
 

@@ -137,6 +137,8 @@ class IrEmitter final : public ir::ElementalBuilder {
                                     std::vector<ir::EValue> carried, const LoopBody& body);
   void emit_rows(const ir::Computation& computation, const LoopShape& shape, llvm::Value* row,
                  const std::vector<llvm::Value*>& outputs);
+  void emit_row_reduction(const ir::Instruction& reduce, const ir::EIndex& outer,
+                          llvm::Value* row_start, llvm::Value* length, llvm::Value* output);
   llvm::Function* begin_function(const std::string& name, int arguments);
   void set_failure(Error error);
   void tag_alias(llvm::Instruction* access, int buffer);

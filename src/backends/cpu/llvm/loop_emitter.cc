@@ -356,6 +356,75 @@ const ir::Shape& first_result(const ir::Computation& computation) {
 
 }  // namespace
 
+// A reduce root that keeps its operand's innermost dim (a bias gradient: [N, H, W, C] -> [C]). Its
+// elemental rule would walk each output element's inputs with a stride of a whole row; instead
+// the row accumulates in the output, reduced dims outside and the contiguous dim inside, which
+// visits each output element's inputs in the same order (the same sums, bit for bit).
+namespace {
+
+const ir::Instruction* row_reduction(const ir::Computation& computation) {
+  const ir::Instruction& root = *computation.root();
+  if (root.op() != ir::Op::Reduce || root.operand_count() != 2 || !root.shape().is_array()) {
+    return nullptr;
+  }
+  const int64_t rank = root.operand(0)->shape().rank();
+  const auto* reduced = root.attrs().get<std::vector<int64_t>>("dimensions");
+  if (rank == 0 || !reduced || reduced->empty()) return nullptr;
+  const bool keeps_last = std::find(reduced->begin(), reduced->end(), rank - 1) == reduced->end();
+  return keeps_last ? &root : nullptr;
+}
+
+}  // namespace
+
+void IrEmitter::emit_row_reduction(const ir::Instruction& reduce, const EIndex& outer,
+                                   llvm::Value* row_start, llvm::Value* length,
+                                   llvm::Value* output) {
+  const ir::Shape& operand = reduce.operand(0)->shape();
+  const DType dtype = reduce.shape().dtype();
+  std::vector<int64_t> reduced = *reduce.attrs().get<std::vector<int64_t>>("dimensions");
+  std::sort(reduced.begin(), reduced.end());
+  std::vector<int64_t> bounds;
+  for (int64_t d : reduced) bounds.push_back(operand.dim(d));
+  const ir::Computation& combiner = **reduce.attrs().get<ir::Computation*>("to_apply");
+  const int buffer = input_count_;
+  const auto element = [&](llvm::Value* j) {
+    return b_.CreateInBoundsGEP(memory_type(dtype), output, b_.CreateNSWAdd(row_start, j));
+  };
+  const EValue init = generate(*reduce.operand(1), {})[0];
+  counted_loop(
+      b_.getInt64(0), length, {},
+      [&](llvm::Value* j, const std::vector<EValue>&) {
+        store(init, element(j), buffer);
+        return std::vector<EValue>{};
+      },
+      /*vectorize=*/true);
+  EIndex reduced_index;
+  loop_dims(bounds, reduced_index, {}, [&](const EIndex& at, const std::vector<EValue>&) {
+    counted_loop(
+        b_.getInt64(0), length, {},
+        [&](llvm::Value* j, const std::vector<EValue>&) {
+          EIndex index;
+          size_t next_reduced = 0, next_kept = 0;
+          for (int64_t d = 0; d < operand.rank(); ++d) {
+            if (next_reduced < reduced.size() && reduced[next_reduced] == d) {
+              index.push_back(at[next_reduced++]);
+            } else if (d == operand.rank() - 1) {
+              index.push_back({j, DType::S64});
+            } else {
+              index.push_back(outer[next_kept++]);
+            }
+          }
+          const EValue value = generate(*reduce.operand(0), index)[0];
+          llvm::Value* address = element(j);
+          const std::vector<EValue> args = {load(dtype, address, buffer), value};
+          store(call(combiner, args)[0], address, buffer);
+          return std::vector<EValue>{};
+        },
+        /*vectorize=*/true);
+    return std::vector<EValue>{};
+  });
+}
+
 // One row: [row * row_elements, ...) of the flat sequence, or row `row` of the outer dims with
 // the innermost dim as the vectorised loop.
 void IrEmitter::emit_rows(const ir::Computation& computation, const LoopShape& shape,
@@ -375,6 +444,10 @@ void IrEmitter::emit_rows(const ir::Computation& computation, const LoopShape& s
       outer.insert(outer.begin(), {d == 0 ? rest : b_.CreateSRem(rest, size), DType::S64});
       if (d > 0) rest = b_.CreateSDiv(rest, size);
     }
+  }
+  if (const ir::Instruction* reduce = flat_ ? nullptr : row_reduction(computation)) {
+    emit_row_reduction(*reduce, outer, row_start, length, outputs[0]);
+    return;
   }
   counted_loop(
       b_.getInt64(0), length, {},

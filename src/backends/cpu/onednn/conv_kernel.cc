@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <optional>
 
 #include "backends/cpu/onednn/mappings.h"
 #include "ir/ops/strided_copy.h"
@@ -169,18 +170,20 @@ Result<ConvGeometry> conv_geometry(const ir::Instruction& conv) {
 
 // ---- Primitive descriptors and the algorithm choice -----------------------------------------
 
+// `bias` is the primitive's own per-output-feature bias (a zero desc: none).
 dnnl::primitive_desc conv_pd(const ConvGeometry& g, dnnl::algorithm algorithm,
-                             const ContractionTypes& types, const dnnl::primitive_attr& attr) {
+                             const ContractionTypes& types, const dnnl::primitive_attr& attr,
+                             const memory::desc& bias = {}) {
   const memory::desc src(g.src_dims, types.compute, memory::format_tag::any);
   const memory::desc weights(g.weights_dims, types.compute, memory::format_tag::any);
   const memory::desc dst(g.dst_dims, types.dst, memory::format_tag::any);
   const auto prop = dnnl::prop_kind::forward_inference;
   if (g.transposed) {
-    const dnnl::deconvolution_forward::desc desc(prop, algorithm, src, weights, dst, g.strides,
-                                                 g.dilates, g.pad_l, g.pad_r);
+    const dnnl::deconvolution_forward::desc desc(prop, algorithm, src, weights, bias, dst,
+                                                 g.strides, g.dilates, g.pad_l, g.pad_r);
     return dnnl::deconvolution_forward::primitive_desc(desc, attr, cpu_engine());
   }
-  const dnnl::convolution_forward::desc desc(prop, algorithm, src, weights, dst, g.strides,
+  const dnnl::convolution_forward::desc desc(prop, algorithm, src, weights, bias, dst, g.strides,
                                              g.dilates, g.pad_l, g.pad_r);
   return dnnl::convolution_forward::primitive_desc(desc, attr, cpu_engine());
 }
@@ -202,16 +205,22 @@ std::string shape_key(const ConvGeometry& g, const ContractionTypes& types) {
 }
 
 std::atomic<int64_t> measurements{0};
+std::optional<bool> winograd_override;  // set by tests: the measurement's outcome
 
 // Times direct against Winograd once per shape in the process; later kernels reuse the answer.
-Choice autotune(const ConvGeometry& g, const ContractionTypes& types) {
+// The timing runs at a batch of at most 2: which algorithm wins depends on the channels and the
+// image size, and timing a batch of 100 twice per layer would make compiling take minutes.
+Choice autotune(const ConvGeometry& full, const ContractionTypes& types) {
+  constexpr int64_t kProbeBatch = 2;
+  ConvGeometry g = full;
+  g.src_dims[0] = g.dst_dims[0] = std::min(g.src_dims[0], kProbeBatch);
   static std::mutex mutex;
   static std::map<std::string, Choice> cache;
   const std::string key = shape_key(g, types);
   const std::lock_guard<std::mutex> lock(mutex);
   if (auto found = cache.find(key); found != cache.end()) return found->second;
   ++measurements;
-  constexpr int kRuns = 3;
+  constexpr int kRuns = 2;
   const dnnl::primitive_attr attr = plan_attr({});
   const dnnl::primitive_desc winograd =
       conv_pd(g, dnnl::algorithm::convolution_winograd, types, attr);
@@ -240,6 +249,7 @@ Choice choose_algorithm(const ConvGeometry& g, const ContractionTypes& types,
   if (requested == ConvAlgorithm::Direct) return {false, "direct, pinned"};
   if (!winograd_available(g, types)) return {false, "direct, no winograd for this shape"};
   if (requested == ConvAlgorithm::Winograd) return {true, "winograd, pinned"};
+  if (winograd_override) return {*winograd_override, "as the test says"};
   return autotune(g, types);
 }
 
@@ -273,18 +283,40 @@ memory weights_source(DnnPlan& plan, const ConvGeometry& g, int64_t input, const
 // The primitive for the chosen algorithm with the epilogue's post-ops; Winograd without support
 // for those post-ops falls back to direct.
 dnnl::primitive_desc final_pd(const ConvGeometry& g, const ContractionTypes& types,
-                              const PostOps& post_ops, Choice& choice) {
+                              const PostOps& post_ops, const memory::desc& bias, Choice& choice) {
   const dnnl::primitive_attr attr = plan_attr(post_ops.ops);
   if (choice.winograd) {
     try {
-      return conv_pd(g, dnnl::algorithm::convolution_winograd, types, attr);
+      return conv_pd(g, dnnl::algorithm::convolution_winograd, types, attr, bias);
     } catch (const dnnl::error&) {
       choice = {false, "direct, winograd has not these post-ops"};
     }
   }
   const auto direct =
       g.transposed ? dnnl::algorithm::deconvolution_direct : dnnl::algorithm::convolution_direct;
-  return conv_pd(g, direct, types, attr);
+  return conv_pd(g, direct, types, attr, bias);
+}
+
+// A leading bias add of one value per output feature runs as the primitive's own bias argument
+// rather than a binary post-op: Winograd takes a bias but no binary post-ops, and the bias is
+// then added while the output tile is still in registers. Returns the bias input (or -1) and
+// drops that step from `site`'s epilogue.
+int64_t take_native_bias(const ir::Instruction& kernel, ContractionSite& site,
+                         const ir::ConvDimLabels& labels) {
+  if (site.epilogue.empty()) return -1;
+  const EpilogueOp& first = site.epilogue.front();
+  if (first.kind != EpilogueOp::Kind::BiasAdd) return -1;
+  const ir::Shape& bias = kernel.operand(first.input)->shape();
+  if (bias.dtype() != kernel.shape().dtype()) return -1;
+  // Dims of extent 1 (a bias kept as [1, C] or [1, C, 1, 1]) do not matter; every other one
+  // must be the output feature dim.
+  for (size_t i = 0; i < first.broadcast_dims.size(); ++i) {
+    if (bias.dims()[i] != 1 && first.broadcast_dims[i] != labels.output_feature) return -1;
+  }
+  if (bias.element_count() != kernel.shape().dim(labels.output_feature)) return -1;
+  const int64_t input = first.input;
+  site.epilogue.erase(site.epilogue.begin());
+  return input;
 }
 
 // Zeros the whole result before a step writes only the view part of it.
@@ -306,7 +338,11 @@ bool is_kernel_gradient(const ConvGeometry& g, const ContractionSite& site) {
     return std::accumulate(dims.begin() + 2, dims.end(), int64_t{1}, std::multiplies<>());
   };
   const bool flips = std::any_of(g.flip.begin(), g.flip.end(), [](bool f) { return f; });
-  return !g.transposed && g.groups == 1 && !flips && site.epilogue.empty() &&
+  // A residual add is how autodiff sums two contributions to one weight gradient.
+  const bool residual_only =
+      site.epilogue.empty() ||
+      (site.epilogue.size() == 1 && site.epilogue[0].kind == EpilogueOp::Kind::Residual);
+  return !g.transposed && g.groups == 1 && !flips && residual_only &&
          product(g.weights_dims) > product(g.dst_dims);
 }
 
@@ -376,19 +412,121 @@ std::unique_ptr<DnnKernel> kernel_gradient_plan(const ir::Instruction& conv,
   const memory diff_dst = plan->convert(
       plan->bind(site.rhs_input, memory::desc(k.diff_dst_dims, types.rhs, k.diff_dst_strides)),
       pd.diff_dst_desc());
-  const memory diff_weights = plan->destination(out_view, pd.diff_weights_desc());
+  const bool residual = !site.epilogue.empty();
+  const memory diff_weights = residual ? plan->scratch(pd.diff_weights_desc())
+                                       : plan->destination(out_view, pd.diff_weights_desc());
   plan->add_primitive(
       dnnl::convolution_backward_weights(pd), pd.scratchpad_desc(),
       {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_WEIGHTS, diff_weights}});
-  plan->copy_out(diff_weights, out_view);
+  if (residual) {
+    // The primitive has no post-ops: the residual goes into the result first, and the gradient
+    // is added to it by a reorder with a sum post-op.
+    PostOps sum;
+    sum.residual_input = site.epilogue[0].input;
+    sum.ops.append_sum(1.0f);
+    std::unordered_map<int, memory> unused;
+    bind_post_ops(*plan, sum, out_view, out_view.get_desc(), unused);
+    const dnnl::reorder::primitive_desc add(diff_weights, out_view, plan_attr(sum.ops));
+    plan->add_primitive(dnnl::reorder(add), add.scratchpad_desc(),
+                        {{DNNL_ARG_FROM, diff_weights}, {DNNL_ARG_TO, out_view}});
+  } else {
+    plan->copy_out(diff_weights, out_view);
+  }
   plan->set_description(std::string("convolution (as backward weights) ") + pd.impl_info_str() +
-                        " (direct)");
+                        epilogue_text(site) + " (direct)");
   return plan;
 }
+
+// ---- Forward plans ----------------------------------------------------------------------------
+
+// A forward convolution with its epilogue, before an algorithm is chosen.
+struct ConvProblem {
+  const ir::Instruction& kernel;
+  const ContractionSite& site;
+  ConvGeometry g;
+  ContractionTypes types;
+  PostOps post_ops;                 // the epilogue after the native bias
+  int64_t bias_input = -1;          // the kernel input with the primitive's bias, or -1
+  memory::desc bias_desc;           // zero without a bias
+};
+
+// The plan running `pd` (one algorithm) for `p`. Its weights reorder runs when their bytes change:
+// per the plan's own watch, or `watch` (updated by the caller) if given.
+std::unique_ptr<DnnPlan> conv_plan(const ConvProblem& p, const dnnl::primitive_desc& pd,
+                                   const std::string& note,
+                                   const std::shared_ptr<const InputWatch>& watch) {
+  const ir::Instruction& conv = *p.site.contraction;
+  const ConvGeometry& g = p.g;
+  auto plan = std::make_unique<DnnPlan>();
+  const int64_t lhs_size = ir::dtype_byte_size(conv.operand(0)->shape().dtype());
+  const int64_t dst_size = ir::dtype_byte_size(conv.shape().dtype());
+  if (g.zero_output) add_zero_fill(*plan, conv.shape(), p.types.dst);
+  const memory out_view =
+      plan->bind(DnnPlan::kOutput, memory::desc(g.dst_dims, p.types.dst, g.dst_strides),
+                 g.dst_offset * dst_size);
+  const memory src = plan->convert(
+      plan->bind(p.site.lhs_input, memory::desc(g.src_dims, p.types.lhs, g.src_strides),
+                 g.src_offset * lhs_size),
+      pd.src_desc());
+  // Weights usually stay the same between runs: their reorder (costly for Winograd's transform)
+  // runs again only when their bytes change.
+  const bool flips = std::any_of(g.flip.begin(), g.flip.end(), [](bool f) { return f; });
+  if (flips || memory::desc(g.weights_dims, p.types.rhs, g.weights_strides) != pd.weights_desc()) {
+    if (watch) {
+      plan->begin_cached(watch);
+    } else {
+      plan->begin_cached(p.site.rhs_input, conv.operand(1)->shape().byte_size());
+    }
+  }
+  const memory weights = plan->convert(
+      weights_source(*plan, g, p.site.rhs_input, conv.operand(1)->shape(), p.types.rhs),
+      pd.weights_desc());
+  plan->end_cached();
+  const memory dst = plan->destination(out_view, pd.dst_desc());
+  std::unordered_map<int, memory> args = {
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
+  if (p.bias_input >= 0) args[DNNL_ARG_BIAS] = plan->bind(p.bias_input, p.bias_desc);
+  bind_post_ops(*plan, p.post_ops, dst, out_view.get_desc(), args);
+  plan->add_primitive(dnnl::primitive(pd), pd.scratchpad_desc(), std::move(args));
+  plan->copy_out(dst, out_view);
+  plan->set_description(std::string(g.transposed ? "convolution (transposed) " : "convolution ") +
+                        pd.impl_info_str() + epilogue_text(p.site) +
+                        (note.empty() ? "" : " (" + note + ")"));
+  return plan;
+}
+
+// Winograd transforms the weights each time they change, and oneDNN's transform costs more than
+// the convolution (~400 ms for 512x512x3x3 here): worth it while the weights repeat (inference),
+// not when each run brings new ones (a training step). So this kernel starts with Winograd, runs
+// direct from the first change of the weights on, and returns to Winograd after two runs on the
+// same weights.
+class AdaptiveConvolution final : public DnnKernel {
+ public:
+  AdaptiveConvolution(std::shared_ptr<InputWatch> watch, std::unique_ptr<DnnPlan> winograd,
+                      std::unique_ptr<DnnPlan> direct)
+      : watch_(std::move(watch)), winograd_(std::move(winograd)), direct_(std::move(direct)) {}
+
+  void run(std::span<const void* const> inputs, void* output) override {
+    watch_->update(inputs);
+    if (watch_->version() > 1 && watch_->unchanged_runs() == 0) use_winograd_ = false;
+    if (watch_->unchanged_runs() >= 2) use_winograd_ = true;
+    (use_winograd_ ? winograd_ : direct_)->run(inputs, output);
+  }
+  std::string describe() const override {
+    return winograd_->describe() + "; while its weights repeat, else " + direct_->describe();
+  }
+
+ private:
+  std::shared_ptr<InputWatch> watch_;
+  std::unique_ptr<DnnPlan> winograd_, direct_;
+  bool use_winograd_ = true;
+};
 
 }  // namespace
 
 int64_t autotune_measurements() { return measurements.load(); }
+
+void override_autotune_for_testing(std::optional<bool> winograd) { winograd_override = winograd; }
 
 Result<std::unique_ptr<DnnKernel>> make_convolution_plan(const ir::Instruction& kernel,
                                                          const ContractionSite& site,
@@ -403,47 +541,32 @@ Result<std::unique_ptr<DnnKernel>> make_convolution_plan(const ir::Instruction& 
       // No backward-weights kernel for these types here: the forward mapping below runs it.
     }
   }
-  const ir::ConvDimLabels& l = *conv.attrs().get<ir::ConvDimLabels>("dim_labels");
-  std::vector<std::vector<int64_t>> dst_groups = {{l.output_batch}, {l.output_feature}};
-  for (int64_t d : l.output_spatial) dst_groups.push_back({d});
-  HLOCC_TRY(const PostOps post_ops, make_post_ops(kernel, site, dst_groups));
   if (g.zero_output && !site.epilogue.empty()) {
     return conv_error(conv, "a fused epilogue on a transposed convolution that leaves zeros",
                       "the elemental loops run the epilogue");
   }
-  Choice choice = choose_algorithm(g, types, options.conv_algorithm);
-  const dnnl::primitive_desc pd = final_pd(g, types, post_ops, choice);
+  const ir::ConvDimLabels& l = *conv.attrs().get<ir::ConvDimLabels>("dim_labels");
+  std::vector<std::vector<int64_t>> dst_groups = {{l.output_batch}, {l.output_feature}};
+  for (int64_t d : l.output_spatial) dst_groups.push_back({d});
+  ConvProblem problem{kernel, site, g, types, {}, -1, {}};
+  ContractionSite after_bias = site;
+  problem.bias_input = take_native_bias(kernel, after_bias, l);
+  if (problem.bias_input >= 0) problem.bias_desc = memory::desc({g.dst_dims[1]}, types.dst, {1});
+  HLOCC_TRY(problem.post_ops, make_post_ops(kernel, after_bias, dst_groups));
 
-  auto plan = std::make_unique<DnnPlan>();
-  const int64_t lhs_size = ir::dtype_byte_size(conv.operand(0)->shape().dtype());
-  const int64_t dst_size = ir::dtype_byte_size(conv.shape().dtype());
-  if (g.zero_output) add_zero_fill(*plan, conv.shape(), types.dst);
-  const memory out_view =
-      plan->bind(DnnPlan::kOutput, memory::desc(g.dst_dims, types.dst, g.dst_strides),
-                 g.dst_offset * dst_size);
-  const memory src =
-      plan->convert(plan->bind(site.lhs_input, memory::desc(g.src_dims, types.lhs, g.src_strides),
-                               g.src_offset * lhs_size),
-                    pd.src_desc());
-  // Weights usually stay the same between runs: their reorder (costly for Winograd's transform)
-  // runs again only when their bytes change.
-  const bool flips = std::any_of(g.flip.begin(), g.flip.end(), [](bool f) { return f; });
-  if (flips || memory::desc(g.weights_dims, types.rhs, g.weights_strides) != pd.weights_desc()) {
-    plan->begin_cached(site.rhs_input, conv.operand(1)->shape().byte_size());
+  Choice choice = choose_algorithm(g, types, options.conv_algorithm);
+  const dnnl::primitive_desc pd = final_pd(g, types, problem.post_ops, problem.bias_desc, choice);
+  if (!choice.winograd || options.conv_algorithm != ConvAlgorithm::Autotune) {
+    return std::unique_ptr<DnnKernel>(conv_plan(problem, pd, choice.note, nullptr));
   }
-  const memory weights =
-      plan->convert(weights_source(*plan, g, site.rhs_input, conv.operand(1)->shape(), types.rhs),
-                    pd.weights_desc());
-  plan->end_cached();
-  const memory dst = plan->destination(out_view, pd.dst_desc());
-  std::unordered_map<int, memory> args = {
-      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
-  bind_post_ops(*plan, post_ops, dst, out_view.get_desc(), args);
-  plan->add_primitive(dnnl::primitive(pd), pd.scratchpad_desc(), std::move(args));
-  plan->copy_out(dst, out_view);
-  plan->set_description(std::string(g.transposed ? "convolution (transposed) " : "convolution ") +
-                        pd.impl_info_str() + epilogue_text(site) + " (" + choice.note + ")");
-  return std::unique_ptr<DnnKernel>(std::move(plan));
+  auto watch =
+      std::make_shared<InputWatch>(site.rhs_input, conv.operand(1)->shape().byte_size());
+  Choice direct{false, ""};
+  std::unique_ptr<DnnPlan> direct_plan =
+      conv_plan(problem, final_pd(g, types, problem.post_ops, problem.bias_desc, direct), "",
+                watch);
+  return std::unique_ptr<DnnKernel>(std::make_unique<AdaptiveConvolution>(
+      watch, conv_plan(problem, pd, choice.note, watch), std::move(direct_plan)));
 }
 
 }  // namespace hlocc::cpu::detail

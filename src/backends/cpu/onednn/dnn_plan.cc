@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -69,7 +70,25 @@ memory DnnPlan::bind(int64_t input, const memory::desc& md, int64_t byte_offset)
   return view;
 }
 
-memory DnnPlan::scratch(const memory::desc& md) { return memory(md, cpu_engine()); }
+memory DnnPlan::scratch(const memory::desc& md) {
+  // Cached steps (weights in oneDNN's layout) keep their results between runs.
+  if (guard_) return memory(md, cpu_engine());
+  memory transient(md, cpu_engine(), DNNL_MEMORY_NONE);
+  transients_.push_back({transient, transient_bytes_});
+  constexpr int64_t kAlignment = 64;
+  transient_bytes_ += (static_cast<int64_t>(md.get_size()) + kAlignment - 1) / kAlignment * kAlignment;
+  return transient;
+}
+
+memory DnnPlan::alias(const memory::desc& md, const memory& scratch_memory) {
+  for (const Transient& t : transients_) {
+    if (t.memory != scratch_memory) continue;
+    memory view(md, cpu_engine(), DNNL_MEMORY_NONE);
+    transients_.push_back({view, t.offset});
+    return view;
+  }
+  return memory(md, cpu_engine(), scratch_memory.get_data_handle());
+}
 
 memory DnnPlan::convert(const memory& source, const memory::desc& wanted) {
   if (source.get_desc() == wanted) return source;
@@ -97,8 +116,8 @@ memory DnnPlan::gather(int64_t input, const ir::Shape& shape,
   const memory source = bind(input, memory::desc(permuted_dims, source_type, permuted_strides));
   const memory merged =
       scratch(memory::desc(merged_dims, type, ir::row_major_strides(merged_dims)));
-  const memory permuted(memory::desc(permuted_dims, type, ir::row_major_strides(permuted_dims)),
-                        cpu_engine(), merged.get_data_handle());
+  const memory permuted =
+      alias(memory::desc(permuted_dims, type, ir::row_major_strides(permuted_dims)), merged);
   add_reorder(source, permuted);
   return merged;
 }
@@ -126,31 +145,68 @@ void DnnPlan::add_host_step(std::function<void()> step) {
   steps_.push_back({std::nullopt, {}, std::move(step), guard_});
 }
 
-namespace {
-// The bytes a cached group of steps last ran on, and whether this run's differ.
-struct Snapshot {
-  memory source;
-  std::vector<char> bytes;
-  bool valid = false, stale = true;
-};
-}  // namespace
-
-void DnnPlan::begin_cached(int64_t input, int64_t bytes) {
-  end_cached();
-  auto snapshot = std::make_shared<Snapshot>();
-  snapshot->source = bind(input, memory::desc({bytes}, memory::data_type::u8, {1}));
-  snapshot->bytes.resize(static_cast<size_t>(bytes));
-  add_host_step([snapshot] {
-    const void* data = snapshot->source.get_data_handle();
-    const size_t size = snapshot->bytes.size();
-    snapshot->stale = !snapshot->valid || std::memcmp(data, snapshot->bytes.data(), size) != 0;
-    if (snapshot->stale) std::memcpy(snapshot->bytes.data(), data, size);
-    snapshot->valid = true;
-  });
-  guard_ = [snapshot] { return snapshot->stale; };
+void InputWatch::update(std::span<const void* const> inputs) {
+  const void* data = inputs[static_cast<size_t>(input_)];
+  if (valid_ && std::memcmp(data, bytes_.data(), bytes_.size()) == 0) {
+    ++unchanged_runs_;
+    return;
+  }
+  std::memcpy(bytes_.data(), data, bytes_.size());
+  valid_ = true;
+  ++version_;
+  unchanged_runs_ = 0;
 }
 
+void DnnPlan::begin_cached(int64_t input, int64_t bytes) {
+  auto watch = std::make_shared<InputWatch>(input, bytes);
+  add_host_step([watch, this] { watch->update(inputs_); });
+  begin_cached(std::shared_ptr<const InputWatch>(watch));
+}
+
+void DnnPlan::begin_cached(std::shared_ptr<const InputWatch> watch) {
+  end_cached();
+  // The group is stale when the watch has moved on since the group last ran; decided once per
+  // run by this step, read by the guard of every step of the group.
+  struct Group {
+    uint64_t ran_on = 0;
+    bool stale = true;
+  };
+  auto group = std::make_shared<Group>();
+  add_host_step([watch, group] {
+    group->stale = group->ran_on != watch->version();
+    group->ran_on = watch->version();
+  });
+  guard_ = [group] { return group->stale; };
+}
+
+namespace {
+
+// Memory for the transient scratch of the plan running on this thread. Plans run one at a time
+// per thread, so one buffer, as large as the largest plan needs, serves them all: a program of
+// many convolutions holds one layer's reorder buffers and scratchpad, not every layer's.
+char* transient_arena(int64_t bytes) {
+  struct Free {
+    void operator()(char* p) const { std::free(p); }
+  };
+  static thread_local std::unique_ptr<char, Free> arena;
+  static thread_local int64_t capacity = 0;
+  if (bytes > capacity) {
+    arena.reset();
+    arena.reset(static_cast<char*>(std::aligned_alloc(64, static_cast<size_t>(bytes))));
+    HLOCC_CHECK(arena != nullptr) << "out of memory for " << bytes << " bytes of oneDNN scratch";
+    capacity = bytes;
+  }
+  return arena.get();
+}
+
+}  // namespace
+
 void DnnPlan::run(std::span<const void* const> inputs, void* output) {
+  inputs_ = inputs;
+  if (transient_bytes_ > 0) {
+    char* base = transient_arena(transient_bytes_);
+    for (Transient& t : transients_) t.memory.set_data_handle(base + t.offset);
+  }
   for (Binding& binding : bindings_) {
     // oneDNN takes non-const handles; inputs are only ever read (they are sources of steps).
     const void* base =

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -30,6 +31,26 @@ std::optional<dnnl::memory::desc> merged_view(const ir::Shape& shape,
 /// "1.23 ms" for a duration in seconds.
 std::string format_ms(double seconds);
 
+/// The bytes of one kernel input between runs, by exact compare against a kept copy (weights that
+/// stay the same between runs are reordered once, without trusting pointers).
+class InputWatch {
+ public:
+  InputWatch(int64_t input, int64_t bytes) : input_(input), bytes_(static_cast<size_t>(bytes)) {}
+  /// Once per run, before the steps that depend on it.
+  void update(std::span<const void* const> inputs);
+  /// Increments whenever the bytes differ from the last run's.
+  uint64_t version() const { return version_; }
+  /// Runs in a row that saw the same bytes as the run before them (0 after a change).
+  int64_t unchanged_runs() const { return unchanged_runs_; }
+
+ private:
+  int64_t input_;
+  std::vector<char> bytes_;
+  bool valid_ = false;
+  uint64_t version_ = 0;
+  int64_t unchanged_runs_ = 0;
+};
+
 class DnnPlan : public DnnKernel {
  public:
   static constexpr int64_t kOutput = -1;
@@ -37,8 +58,12 @@ class DnnPlan : public DnnKernel {
   DnnPlan();
   /// A memory over the caller's buffer `input` (or kOutput), `byte_offset` bytes in, seen as `md`.
   dnnl::memory bind(int64_t input, const dnnl::memory::desc& md, int64_t byte_offset = 0);
-  /// A memory owned by the plan (allocated now, reused by every run).
+  /// Scratch memory: inside a cached group (begin_cached) owned by the plan and kept between
+  /// runs; otherwise transient, valid during run() only (a per-thread buffer that all plans
+  /// share).
   dnnl::memory scratch(const dnnl::memory::desc& md);
+  /// A memory of `md` over the same bytes as `scratch_memory` (from scratch()).
+  dnnl::memory alias(const dnnl::memory::desc& md, const dnnl::memory& scratch_memory);
   /// `source` if it already has `wanted`'s layout and type, else plan scratch of `wanted` that a
   /// reorder step (added now) fills from `source` on every run.
   dnnl::memory convert(const dnnl::memory& source, const dnnl::memory::desc& wanted);
@@ -54,9 +79,11 @@ class DnnPlan : public DnnKernel {
   void copy_out(const dnnl::memory& destination, const dnnl::memory& view);
   void add_reorder(const dnnl::memory& from, const dnnl::memory& to);
   /// Steps added between begin_cached and end_cached run only when the `bytes` bytes of input
-  /// `input` differ from those they last ran on (an exact compare against a kept copy): weights
-  /// that stay the same between runs are reordered once, without trusting pointers.
+  /// `input` differ from those they last ran on: this plan keeps an InputWatch of its own.
   void begin_cached(int64_t input, int64_t bytes);
+  /// The same over a watch that the caller updates before each run (shared between plans that
+  /// run the same weights in different layouts).
+  void begin_cached(std::shared_ptr<const InputWatch> watch);
   void end_cached() { guard_ = nullptr; }
   /// Adds a primitive; its scratchpad (user mode) is allocated here.
   void add_primitive(const dnnl::primitive& primitive, const dnnl::memory::desc& scratchpad,
@@ -79,9 +106,16 @@ class DnnPlan : public DnnKernel {
     std::function<void()> host;
     std::function<bool()> guard;  // the step runs only if this is empty or returns true
   };
+  struct Transient {
+    dnnl::memory memory;
+    int64_t offset;  // bytes into the transient buffer
+  };
   std::vector<Binding> bindings_;
+  std::vector<Transient> transients_;
+  int64_t transient_bytes_ = 0;
   std::vector<Step> steps_;
   std::function<bool()> guard_;  // given to the steps being added
+  std::span<const void* const> inputs_;  // of the run in progress, for host steps
   dnnl::stream stream_;
   std::string description_;
 };

@@ -41,6 +41,8 @@ Result<ContractionTypes> contraction_types(const ir::Instruction& contraction,
 
 /// How many times autotuning has timed direct against Winograd in this process (cache misses).
 int64_t autotune_measurements();
+/// Tests: autotuning picks Winograd (true) or direct (false) without measuring; nullopt measures.
+void override_autotune_for_testing(std::optional<bool> winograd);
 
 /// " +bias +relu +residual": the epilogue, for describe().
 std::string epilogue_text(const ContractionSite& site);

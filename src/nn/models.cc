@@ -37,10 +37,14 @@ Sequential mlp(int64_t in_features, const std::vector<int64_t>& hidden, int64_t 
   return Sequential(std::move(layers));
 }
 
-TrainStepResult classifier_train_step(const Sequential& model, const Optimizer& optimizer,
-                                      const TensorMap& params, const TensorMap& state,
-                                      const OptimizerState& optimizer_state, const Tensor& images,
-                                      const Tensor& labels, const Tensor& key, Where where) {
+namespace {
+
+// classifier_train_step for any model with Sequential's forward(params, state, x, options, where).
+template <class Model>
+TrainStepResult train_step_of(const Model& model, const Optimizer& optimizer,
+                              const TensorMap& params, const TensorMap& state,
+                              const OptimizerState& optimizer_state, const Tensor& images,
+                              const Tensor& labels, const Tensor& key, const Where& where) {
   // Everything the loss reads is an argument (only params is differentiated), so the gradient's
   // staged function closes over no tensors of the enclosing trace.
   const auto loss_fn = [&](const TensorMap& p, const TensorMap& s, const Tensor& x, const Tensor& y,
@@ -52,6 +56,24 @@ TrainStepResult classifier_train_step(const Sequential& model, const Optimizer& 
       value_and_grad(loss_fn, Argnums<0>{}, has_aux, where)(params, state, images, labels, key);
   auto [new_params, new_optimizer_state] = optimizer.update(params, grads, optimizer_state, where);
   return {new_params, value.second, new_optimizer_state, value.first};
+}
+
+}  // namespace
+
+TrainStepResult classifier_train_step(const Sequential& model, const Optimizer& optimizer,
+                                      const TensorMap& params, const TensorMap& state,
+                                      const OptimizerState& optimizer_state, const Tensor& images,
+                                      const Tensor& labels, const Tensor& key, Where where) {
+  return train_step_of(model, optimizer, params, state, optimizer_state, images, labels, key,
+                       where);
+}
+
+TrainStepResult classifier_train_step(const VggBn& model, const Optimizer& optimizer,
+                                      const TensorMap& params, const TensorMap& state,
+                                      const OptimizerState& optimizer_state, const Tensor& images,
+                                      const Tensor& labels, const Tensor& key, Where where) {
+  return train_step_of(model, optimizer, params, state, optimizer_state, images, labels, key,
+                       where);
 }
 
 }  // namespace hlocc::nn

@@ -1,5 +1,5 @@
 // VGG as torchvision builds it (models/vgg.py): the configurations, parameter names and shapes
-// in state_dict order, initialization, and the eval-mode forward pass.
+// in state_dict order, initialization, the eval-mode forward pass and the training step.
 #include "hlocc/nn/vgg.h"
 
 #include <cmath>
@@ -119,6 +119,25 @@ void check_leaves(const VggConfig& config, const std::vector<Tensor>& leaves, co
                      where, hint);
     }
   }
+}
+
+// The optimizer's state for parameters of these types, with placeholders (types only) at the
+// leaves: the trace input that vgg_train_step_program takes. Optimizer::init decides which
+// buffers there are, so it runs once in a throwaway trace (no data) and only its types are kept.
+OptimizerState optimizer_state_specs(const Optimizer& optimizer,
+                                     const std::vector<TensorSpec>& params) {
+  OptimizerState specs;
+  trace(
+      [&](const std::vector<Tensor>& leaves) {
+        const OptimizerState initial = optimizer.init(leaves);
+        std::vector<Tensor> placeholders;
+        for (const Tensor& leaf : flatten(initial).leaves)
+          placeholders.push_back(hlocc::detail::spec_placeholder({leaf.dtype(), leaf.dims()}));
+        specs = unflatten(initial, placeholders);
+        return leaves;
+      },
+      params);
+  return specs;
 }
 
 TensorSpec images_spec(const VggConfig& config, int64_t batch) {
@@ -243,6 +262,34 @@ Module vgg_gradient_program(const VggConfig& config, int64_t batch) {
     return softmax_cross_entropy(vgg_forward(config, vgg_params_from_leaves(config, leaves), x), y);
   };
   return trace(grad(loss), vgg_param_specs(config), images, labels);
+}
+
+VggTrainStep vgg_train_step(const VggConfig& config, const Optimizer& optimizer,
+                            const VggParams& params, const OptimizerState& optimizer_state,
+                            const Tensor& images, const Tensor& labels, Where where) {
+  // The loss reads only its arguments, so the staged gradient closes over no tensors of an
+  // enclosing trace; the logits ride along as the auxiliary output.
+  const auto loss_fn = [&](const VggParams& p, const Tensor& x, const Tensor& y) {
+    Tensor logits = vgg_forward(config, p, x, where);
+    return std::pair{softmax_cross_entropy(logits, y, where), logits};
+  };
+  auto [value, grads] =
+      value_and_grad(loss_fn, Argnums<0>{}, has_aux, where)(params, images, labels);
+  auto [new_params, new_state] = optimizer.update(params, grads, optimizer_state, where);
+  return {value.first, value.second, std::move(new_params), std::move(new_state)};
+}
+
+Module vgg_train_step_program(const VggConfig& config, int64_t batch, const Optimizer& optimizer) {
+  const TensorSpec images = images_spec(config, batch);
+  const TensorSpec labels{DType::S32, {batch}};
+  const std::vector<TensorSpec> params = vgg_param_specs(config);
+  return trace(
+      [&](const std::vector<Tensor>& leaves, const OptimizerState& state, const Tensor& x,
+          const Tensor& y) {
+        return vgg_train_step(config, optimizer, vgg_params_from_leaves(config, leaves), state, x,
+                              y);
+      },
+      params, optimizer_state_specs(optimizer, params), images, labels);
 }
 
 }  // namespace hlocc::nn

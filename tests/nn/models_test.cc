@@ -1,11 +1,13 @@
 // nn::models: the Fashion-MNIST CNN's and the MLP's PyTorch names and sizes, and a whole training
-// step (forward, loss, gradient, optimizer update) traced as one program that lowers the loss.
+// step (forward, loss, gradient, optimizer update) traced as one program that lowers the loss, for
+// a Sequential and for VggBn.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "hlocc/indexing.h"
+#include "hlocc/nn/losses.h"
 #include "hlocc/nn/models.h"
 #include "hlocc/ops.h"
 #include "hlocc/random.h"
@@ -140,6 +142,43 @@ TEST(Models, MlpTrainsWithSgd) {
     losses.push_back(loss.to_host().as_double(0));
   }
   EXPECT_LT(losses.back(), 0.5 * losses.front()) << losses.front() << " -> " << losses.back();
+}
+
+TEST(Models, VggBnTrainingStepLowersTheLossAndUpdatesItsStatistics) {
+  // Tiny (1x8x8 images, conv 4, pool, Linear(64, 10)): the CPU backend's LLVM compile time
+  // grows with the step's kernels, and this is enough to exercise the VggBn overload.
+  VggConfig config;
+  config.features = {4, kMaxPool};
+  config.in_channels = 1;
+  config.image_size = 8;
+  config.classifier_hidden = {};
+  config.num_classes = 10;
+  const VggBn model(config);
+  const Optimizer optimizer = adam({.lr = 5e-2});
+  TensorMap params = model.init(random::key(3)), state = model.init_state();
+  OptimizerState optimizer_state = optimizer.init(params);
+  const Tensor images = random::normal(random::key(7), {8, 1, 8, 8});
+  const Tensor labels = TinyBatch{}.labels;
+  // The step's loss is the cross-entropy of VggBn::forward in training mode.
+  const auto [logits, unused_state] =
+      model.forward(params, state, images, {.train = true, .key = random::key(100)});
+  const double first_loss = softmax_cross_entropy(logits, labels).to_host().as_double(0);
+  const auto step = jit([&](const TensorMap& p, const TensorMap& s, const OptimizerState& o,
+                            const Tensor& x, const Tensor& y, const Tensor& key) {
+    return classifier_train_step(model, optimizer, p, s, o, x, y, key);
+  });
+  std::vector<double> losses;
+  for (uint32_t i = 0; i < 8; ++i) {
+    Tensor loss;
+    std::tie(params, state, optimizer_state, loss) =
+        step(params, state, optimizer_state, images, labels, random::key(100 + i));
+    losses.push_back(loss.to_host().as_double(0));
+  }
+  EXPECT_NEAR(losses.front(), first_loss, 1e-4 * first_loss);
+  // Linear weights start at N(0, 0.01), so the logits start near 0 and the loss near log(10)
+  EXPECT_LT(losses.back(), 0.6 * losses.front()) << losses.front() << " -> " << losses.back();
+  EXPECT_EQ(state.at("features.1.num_batches_tracked").to_host().as_double(0), 8);
+  EXPECT_EQ(step.trace_count(), 1);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // nn::vgg and nn::softmax_cross_entropy: configurations and parameter names against torchvision,
-// a tiny VGG's logits, loss and gradients against PyTorch (tests/nn/fixtures/vgg_tiny/, written
-// by scripts/fixtures/gen_vgg_fixtures.py), initialization statistics, and the errors.
+// a tiny VGG's logits, loss, gradients and SGD training steps against PyTorch, with batch norm too
+// (tests/nn/fixtures/vgg_tiny/ and vgg_bn_tiny/, written by scripts/fixtures/gen_vgg_fixtures.py),
+// initialization
+// statistics, and the errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,11 +14,14 @@
 #include "hlocc/autodiff.h"
 #include "hlocc/indexing.h"
 #include "hlocc/nn/losses.h"
+#include "hlocc/nn/models.h"
+#include "hlocc/nn/optim.h"
 #include "hlocc/nn/vgg.h"
 #include "hlocc/ops.h"
 #include "hlocc/random.h"
 #include "hlocc/trace.h"
 #include "ir/parser.h"
+#include "ir/printer.h"
 #include "ir/verifier.h"
 #include "passes/pass.h"
 #include "test_helpers.h"
@@ -310,6 +315,185 @@ TEST(VggProgram, Vgg19GradientIsAtMostThreeTimesTheForward) {
   EXPECT_EQ(backward->entry()->parameter_count(), 40);
   EXPECT_EQ(forward->entry()->result_shape().to_string(false), "f32[2,1000]");
   EXPECT_EQ(backward->entry()->result_shape().tuple_size(), 38);
+}
+
+
+// The fixtures' optimizer: torch.optim.SGD(lr=0.05, momentum=0.9, weight_decay=5e-4).
+Optimizer fixture_sgd() { return sgd({.lr = 0.05, .momentum = 0.9, .weight_decay = 5e-4}); }
+
+// Expects `actual` (flattening order) to be the fixtures' weights named `prefix` + param name.
+void expect_weights(const std::string& prefix, const std::vector<Tensor>& actual,
+                    const std::string& what) {
+  const std::vector<std::string> names = param_names(tiny_config());
+  const std::vector<Tensor> expected = fixture_leaves(prefix);
+  ASSERT_EQ(actual.size(), names.size()) << what;
+  for (size_t i = 0; i < names.size(); ++i)
+    expect_close(expected[i].to_host(), actual[i], what + " " + prefix + names[i]);
+}
+
+// vgg_train_step_program, compiled and run (Module::run: the CPU backend), twice, feeding the
+// first step's parameters and optimizer state to the second: PyTorch's loss, logits and weights
+// after each SGD step. The second step's momentum buffers are no longer the gradients, so it
+// also checks the state the program carries.
+TEST(VggTrainStep, TwoSgdStepsOfTheCompiledProgramMatchTorch) {
+  const VggConfig config = tiny_config();
+  const Module program = vgg_train_step_program(config, 2, fixture_sgd());
+  const size_t param_count = param_names(config).size();
+  std::vector<HostArray> inputs;
+  for (const Tensor& leaf : fixture_leaves("")) inputs.push_back(leaf.to_host());
+  for (const Tensor& leaf : flatten(fixture_sgd().init(fixture_leaves(""))).leaves)
+    inputs.push_back(leaf.to_host());
+  ASSERT_EQ(inputs.size(), 2 * param_count + 1);  // the step count and one buffer per parameter
+  inputs.push_back(fixture("images"));
+  inputs.push_back(fixture("labels"));
+
+  // Outputs: loss, logits, the parameters, the step count, the momentum buffers.
+  const auto leaves_of = [&](const std::vector<HostArray>& outputs, size_t begin) {
+    return std::vector<Tensor>(outputs.begin() + static_cast<std::ptrdiff_t>(begin),
+                               outputs.begin() + static_cast<std::ptrdiff_t>(begin + param_count));
+  };
+  const std::vector<HostArray> first = program.run(inputs);
+  ASSERT_EQ(first.size(), 2 * param_count + 3);
+  expect_close(fixture("loss"), Tensor(first[0]), "step 1 loss");
+  expect_close(fixture("logits"), Tensor(first[1]), "step 1 logits");
+  expect_weights("sgd1.", leaves_of(first, 2), "step 1");
+  EXPECT_EQ(values_of<int32_t>(Tensor(first[2 + param_count])), std::vector<int32_t>{1});
+  // torch's first step starts each momentum buffer as the gradient plus weight decay.
+  const std::vector<Tensor> params = fixture_leaves(""), grads = fixture_leaves("grad.");
+  for (size_t i = 0; i < param_count; ++i) {
+    const Tensor expected = grads[i] + params[i] * 5e-4;
+    expect_close(expected.to_host(), Tensor(first[3 + param_count + i]), "step 1 buffer");
+  }
+
+  std::vector<HostArray> next(first.begin() + 2, first.end());
+  next.push_back(fixture("images"));
+  next.push_back(fixture("labels"));
+  const std::vector<HostArray> second = program.run(next);
+  expect_close(fixture("sgd2.loss"), Tensor(second[0]), "step 2 loss");
+  expect_weights("sgd2.", leaves_of(second, 2), "step 2");
+  EXPECT_EQ(values_of<int32_t>(Tensor(second[2 + param_count])), std::vector<int32_t>{2});
+}
+
+// VGG19's training step (batch 2; built and verified, never run): weights, step count and
+// momentum buffers, images and labels in; loss, logits, weights and state out. After inline, cse
+// and dce it is the gradient program plus the logits output and the update: a handful of
+// elementwise ops per parameter, not another backward pass.
+TEST(VggTrainStep, Vgg19ProgramIsTheGradientPlusTheUpdate) {
+  const VggConfig config = vgg_config(19);
+  const std::unique_ptr<ir::Module> gradient = optimized(vgg_gradient_program(config, 2));
+  const std::unique_ptr<ir::Module> step = optimized(
+      vgg_train_step_program(config, 2, sgd({.lr = 0.01, .momentum = 0.9, .weight_decay = 5e-4})));
+  std::cout << "vgg19 instructions after inline,cse,dce: gradient " << instruction_count(*gradient)
+            << ", training step " << instruction_count(*step) << "\n";
+  // torch.optim.SGD's update is about a dozen scalar-and-elementwise instructions per parameter
+  // (weight decay, momentum, the first-step select, the learning rate) ...
+  EXPECT_LE(instruction_count(*step), instruction_count(*gradient) + 16 * 38);
+  // ... and the convolutions and dots are the gradient program's, no more.
+  const auto count_of = [](const ir::Module& module, const std::string& op) {
+    const std::string text = ir::print_module(module);
+    int64_t count = 0;
+    for (size_t at = text.find(" " + op + "("); at != std::string::npos;
+         at = text.find(" " + op + "(", at + 1))
+      ++count;
+    return count;
+  };
+  for (const std::string op : {"convolution", "dot"}) {
+    EXPECT_GT(count_of(*gradient, op), 0) << op;
+    EXPECT_EQ(count_of(*step, op), count_of(*gradient, op)) << op;
+  }
+  EXPECT_EQ(step->entry()->parameter_count(), 38 + 1 + 38 + 2);
+  EXPECT_EQ(step->entry()->parameter(38)->shape().to_string(false), "s32[]");
+  EXPECT_EQ(step->entry()->parameter(39 + 32)->shape().to_string(false), "f32[4096,25088]");
+  EXPECT_EQ(step->entry()->parameter(77)->shape().to_string(false), "f32[2,3,224,224]");
+  const ir::Shape& result = step->entry()->result_shape();
+  ASSERT_EQ(result.tuple_size(), 2 + 38 + 1 + 38);
+  EXPECT_EQ(result.tuple_shape(1).to_string(false), "f32[2,1000]");
+  EXPECT_EQ(result.tuple_shape(2 + 32).to_string(false), "f32[4096,25088]");
+}
+
+// The same step as a function of pytrees, jitted and eager.
+TEST(VggTrainStep, JittedAndEagerStepsMatchTorch) {
+  const VggConfig config = tiny_config();
+  const Optimizer optimizer = fixture_sgd();
+  const VggParams params = vgg_params_from_leaves(config, fixture_leaves(""));
+  const Tensor images = fixture("images"), labels = fixture("labels");
+  const auto step = [&](const VggParams& p, const OptimizerState& s, const Tensor& x,
+                        const Tensor& y) { return vgg_train_step(config, optimizer, p, s, x, y); };
+  const auto jitted = jit(step);
+  const VggTrainStep first = jitted(params, optimizer.init(params), images, labels);
+  expect_close(fixture("loss"), first.loss, "jit loss");
+  expect_close(fixture("logits"), first.logits, "jit logits");
+  expect_weights("sgd1.", flatten(first.params).leaves, "jit");
+  const VggTrainStep second = jitted(first.params, first.optimizer_state, images, labels);
+  expect_close(fixture("sgd2.loss"), second.loss, "jit loss 2");
+  expect_weights("sgd2.", flatten(second.params).leaves, "jit step 2");
+  EXPECT_EQ(jitted.trace_count(), 1);
+
+  const VggTrainStep eager = step(params, optimizer.init(params), images, labels);
+  expect_close(fixture("loss"), eager.loss, "eager loss");
+  expect_weights("sgd1.", flatten(eager.params).leaves, "eager");
+}
+
+// vgg_bn_tiny: the tiny VGG with batch norm (VggBn) in training mode, one SGD step jitted as one
+// program (forward with batch statistics, loss, gradient, update): PyTorch's logits, loss,
+// updated weights and BatchNorm running statistics.
+TEST(VggTrainStep, BatchNormStepMatchesTorch) {
+  VggConfig config = tiny_config();
+  config.dropout = 0;  // torch's Dropout(p=0): the step is deterministic
+  const VggBn model(config);
+  const auto bn_fixture = [](const std::string& name) {
+    return HostArray::load_npy(std::string(HLOCC_TEST_DATA_DIR) + "/nn/fixtures/vgg_bn_tiny/" +
+                               name + ".npy");
+  };
+  TensorMap params;
+  for (const auto& entry : model.param_specs()) params[entry.first] = bn_fixture(entry.first);
+  ASSERT_EQ(params.size(), 12u);  // 2 convs, 2 BatchNorms, 2 Linears
+  const Optimizer optimizer = fixture_sgd();
+  const auto step = jit([&](const TensorMap& p, const TensorMap& s, const OptimizerState& o,
+                            const Tensor& x, const Tensor& y) {
+    const auto loss_fn = [&](const TensorMap& q, const TensorMap& t, const Tensor& images,
+                             const Tensor& labels) {
+      auto [logits, next] = model.forward(q, t, images, {.train = true, .key = random::key(0)});
+      return std::pair{softmax_cross_entropy(logits, labels), std::pair{logits, next}};
+    };
+    auto [value, grads] = value_and_grad(loss_fn, Argnums<0>{}, has_aux)(p, s, x, y);
+    auto [new_params, new_optimizer_state] = optimizer.update(p, grads, o);
+    return std::tuple{value.first, value.second.first, value.second.second, new_params,
+                      new_optimizer_state};
+  });
+  const auto [loss, logits, state, updated, optimizer_state] =
+      step(params, model.init_state(), optimizer.init(params), Tensor(bn_fixture("images")),
+           Tensor(bn_fixture("labels")));
+  expect_close(bn_fixture("loss"), loss, "bn loss");
+  expect_close(bn_fixture("logits"), logits, "bn logits");
+  for (const auto& entry : params)
+    expect_close(bn_fixture("sgd1." + entry.first), updated.at(entry.first), "bn " + entry.first);
+  int64_t statistics = 0;
+  for (const auto& entry : state) {
+    if (entry.first.find("running_") == std::string::npos) continue;
+    expect_close(bn_fixture("state1." + entry.first), entry.second, "bn " + entry.first);
+    ++statistics;
+  }
+  EXPECT_EQ(statistics, 4);
+}
+
+// The program's interface follows the optimizer: Adam carries two buffers per parameter.
+TEST(VggTrainStep, ProgramInterfaceFollowsTheOptimizer) {
+  const VggConfig config = tiny_config();
+  const std::unique_ptr<ir::Module> with_adam =
+      optimized(vgg_train_step_program(config, 3, adam({})));
+  EXPECT_EQ(with_adam->entry()->parameter_count(), 8 + 1 + 16 + 2);
+  EXPECT_EQ(with_adam->entry()->parameter(25)->shape().to_string(false), "f32[3,3,8,8]");
+  EXPECT_EQ(with_adam->entry()->parameter(26)->shape().to_string(false), "s32[3]");
+  EXPECT_EQ(with_adam->entry()->result_shape().tuple_size(), 2 + 8 + 1 + 16);
+  const std::unique_ptr<ir::Module> plain_sgd =
+      optimized(vgg_train_step_program(config, 3, sgd({.lr = 0.1})));
+  EXPECT_EQ(plain_sgd->entry()->parameter_count(), 8 + 1 + 2);  // no momentum: no buffers
+  EXPECT_EQ(plain_sgd->entry()->result_shape().tuple_shapes()[0].to_string(false), "f32[]");
+  EXPECT_EQ(plain_sgd->entry()->result_shape().tuple_shapes()[1].to_string(false), "f32[3,5]");
+  const std::string message = error_of([&] { vgg_train_step_program(config, 0, adam({})); });
+  EXPECT_NE(message.find("vgg: the batch size must be at least 1; got 0"), std::string::npos)
+      << message;
 }
 
 }  // namespace

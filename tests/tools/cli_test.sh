@@ -183,6 +183,11 @@ expect stats-model-flags-need-a-model 2 \
   "$hlocc" stats "$calls" --backward
 expect stats-model-batch 2 "hlocc: error: stats: --batch must be at least 1; got 0" -- \
   "$hlocc" stats vgg16 --batch 0
+expect bench-train-flags-need-backward 2 \
+  "hlocc: error: bench: --labels and --out-weights need --backward (the training step)" -- \
+  "$hlocc" bench vgg19 --out-weights "$work/w.safetensors"
+expect bench-lr 2 "hlocc: error: bench: --lr must be a positive number; got 0" -- \
+  "$hlocc" bench vgg19 --backward --lr 0
 HLOCC_DUMP=$work/dump "$hlocc" opt "$calls" --passes inline,dce > /dev/null
 dump=$work/dump/call_chain
 check dump-files test -f "$dump.0.input.hlo" -a -f "$dump.1.inline.hlo" -a -f "$dump.2.dce.hlo"
@@ -210,6 +215,24 @@ if [[ -f $data/train-images-idx3-ubyte.gz ]]; then
   "$hlocc" train fashion-mnist --model mlp --epochs 1 --batch 256 --limit 2048 --seed 3 \
     --out "$work/again.safetensors" > /dev/null 2>&1
   check train-is-reproducible cmp -s "$work/mlp.safetensors" "$work/again.safetensors"
+  # the small CNN's convolutions too: bit for bit the same weights from the same seed (autotuning
+  # Winograd against direct by timing once made two runs differ; training pins direct)
+  for run in 1 2; do
+    "$hlocc" train fashion-mnist --limit 256 --batch 64 --epochs 1 --test-limit 500 --seed 5 \
+      --out "$work/cnn$run.safetensors" > "$work/cnn$run.txt" 2>&1
+  done
+  check train-cnn-header grep -q 'adam, lr 0.002 cosine$' "$work/cnn1.txt"
+  check train-cnn-is-reproducible cmp -s "$work/cnn1.safetensors" "$work/cnn2.safetensors"
+  # VGG11 (CIFAR size, batch norm) on images padded to 32x32: two steps, then its checkpoint's
+  # torchvision names load back in eval
+  "$hlocc" train fashion-mnist --model vgg11-cifar --limit 64 --batch 32 --epochs 1 \
+    --test-limit 50 --schedule constant --warmup 1 --out "$work/vgg.safetensors" \
+    > "$work/vgg.txt" 2>&1
+  check train-vgg-runs grep -q '^wrote ' "$work/vgg.txt"
+  check train-vgg-header grep -q 'vgg11-cifar on 64 images (2 steps of 32 per epoch), adam, lr 0.002 constant after 1 warmup steps' "$work/vgg.txt"
+  accuracy=$(sed -n 's/.*test accuracy \([0-9.]*%\).*/\1/p' "$work/vgg.txt")
+  expect eval-vgg-same-accuracy 0 "vgg11-cifar: test accuracy $accuracy on 50 images" -- \
+    "$hlocc" eval "$work/vgg.safetensors" --limit 50
   head -c 1000 "$work/mlp.safetensors" > "$work/truncated.safetensors"
   expect eval-truncated 2 "hlocc: error: eval: $work/truncated.safetensors" -- \
     "$hlocc" eval "$work/truncated.safetensors"
@@ -218,6 +241,10 @@ else
 fi
 expect train-missing-data 2 "dataset-fashion-mnist" -- \
   "$hlocc" train fashion-mnist --model mlp --data "$work/no-such-dir"
+expect train-unknown-schedule 2 "--schedule: linear not in {constant,cosine}" -- \
+  "$hlocc" train fashion-mnist --schedule linear
+expect train-bad-lr 2 "hlocc: error: train: --lr must be positive; got -0.1" -- \
+  "$hlocc" train fashion-mnist --lr -0.1
 expect train-unknown-dataset 2 "hlocc: error: dataset: cifar10 not in {fashion-mnist}" -- \
   "$hlocc" train cifar10
 printf 'not a checkpoint' > "$work/corrupt.safetensors"

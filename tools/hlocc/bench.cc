@@ -1,7 +1,9 @@
-// `hlocc bench vgg19 [--batch N] [--backward]`: the paper's workload. Traces the model, compiles
-// it on a backend, runs it on fixed inputs (weights from a safetensors file, or He-uniform random
-// ones) and prints the compile time, the time per batch (median of the timed runs, after warm-up)
-// and images/s.
+// `hlocc bench vgg19 [--batch N] [--backward]`: the paper's workload. Traces the model (the
+// forward pass, or with --backward a whole training step: forward, loss, gradient and an SGD
+// update in one program), compiles it on a backend, runs it on fixed inputs (weights from a
+// safetensors file, or He-uniform random ones) and prints the compile time, the time per batch
+// (median of the timed runs, after warm-up) and images/s. It can write the logits and, for the
+// training step, the updated weights, so that peers can check both against PyTorch.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -11,6 +13,7 @@
 #include "backends/cpu/cpu_backend.h"
 #include "backends/reference/reference_backend.h"
 #include "commands.h"
+#include "hlocc/nn/optim.h"
 #include "hlocc/nn/vgg.h"
 #include "ir/parser.h"
 #include "random_literal.h"
@@ -21,6 +24,15 @@ namespace hlocc::tools {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The training step's optimizer: torch.optim.SGD(lr, momentum=0.9, weight_decay=5e-4), the VGG
+// paper's momentum and weight decay (the learning rate is --lr).
+constexpr double kMomentum = 0.9;
+constexpr double kWeightDecay = 5e-4;
+
+nn::Optimizer bench_optimizer(const BenchOptions& options) {
+  return nn::sgd({.lr = options.lr, .momentum = kMomentum, .weight_decay = kWeightDecay});
+}
 
 // Forward FLOPs of one image through the VGG (2 per multiply-add), for GFLOP/s.
 double forward_flops_per_image(const nn::VggConfig& config, int64_t image_size) {
@@ -80,12 +92,39 @@ Result<std::vector<ir::Literal>> load_weights(const BenchOptions& options,
   return weights;
 }
 
+// Labels s32[batch] from an integer .npy file (numpy's default int64 too), each in [0, classes):
+// the compiled loss does not check them.
+Result<ir::Literal> read_labels(const std::string& path, const ir::Shape& shape, int64_t classes) {
+  HLOCC_TRY(const ir::Literal file, runtime::read_npy(path));
+  const DType dtype = file.shape().dtype();
+  if ((dtype != DType::S32 && dtype != DType::S64) || file.shape().dims() != shape.dims()) {
+    return Error(path + ": labels must be " + shape.to_string(false) + " (or s64); found " +
+                 file.shape().to_string(false));
+  }
+  ir::Literal labels(shape);
+  for (int64_t i = 0; i < labels.element_count(); ++i) {
+    const size_t at = static_cast<size_t>(i);
+    const int64_t label = dtype == DType::S32 ? file.data<int32_t>()[at] : file.data<int64_t>()[at];
+    if (label < 0 || label >= classes) {
+      return Error(path + ": label " + std::to_string(label) + " at row " + std::to_string(i) +
+                   " is outside [0, " + std::to_string(classes) + ")");
+    }
+    labels.data<int32_t>()[at] = static_cast<int32_t>(label);
+  }
+  return labels;
+}
+
+// The program's arguments, in its parameters' order: the weights; for the training step the
+// optimizer state before the first step (step 0 and zero momentum buffers); the images; for the
+// training step the labels. The programs capture no large host constants, so that is all.
 Result<std::vector<ir::Literal>> bench_arguments(const BenchOptions& options,
                                                  const nn::VggConfig& config,
                                                  const ir::Computation& entry) {
   HLOCC_TRY(std::vector<ir::Literal> args, load_weights(options, config, entry));
-  const size_t images_index = args.size();
-  const ir::Shape& images = entry.parameter(static_cast<int64_t>(images_index))->shape();
+  const int64_t images_index = entry.parameter_count() - (options.backward ? 2 : 1);
+  for (int64_t i = static_cast<int64_t>(args.size()); i < images_index; ++i)
+    args.emplace_back(entry.parameter(i)->shape());  // zero-filled
+  const ir::Shape& images = entry.parameter(images_index)->shape();
   if (options.input.empty()) {
     ir::Literal literal = random_literal(images, 7);
     for (float& value : literal.data<float>()) value = 0.5f * (value + 1.0f);
@@ -98,13 +137,40 @@ Result<std::vector<ir::Literal>> bench_arguments(const BenchOptions& options,
     }
     args.push_back(std::move(literal));
   }
-  if (options.backward) {
-    ir::Literal labels(entry.parameter(static_cast<int64_t>(images_index + 1))->shape());
-    int32_t next = 0;
-    for (int32_t& label : labels.data<int32_t>()) label = (next += 389) % 1000;
+  if (!options.backward) return args;
+  const ir::Shape& labels_shape = entry.parameter(images_index + 1)->shape();
+  if (!options.labels.empty()) {
+    HLOCC_TRY(ir::Literal labels, read_labels(options.labels, labels_shape, config.num_classes));
     args.push_back(std::move(labels));
+    return args;
   }
+  ir::Literal labels(labels_shape);
+  int64_t next = 0;
+  for (int32_t& label : labels.data<int32_t>())
+    label = static_cast<int32_t>((next += 389) % config.num_classes);
+  args.push_back(std::move(labels));
   return args;
+}
+
+// The training step's result is (loss, logits, new weights..., new optimizer state...).
+Status write_outputs(const BenchOptions& options, const nn::VggConfig& config,
+                     const ir::Literal& result) {
+  if (options.backward) {
+    std::printf("loss: %.9g\n", static_cast<double>(result.element(0).data<float>()[0]));
+  }
+  if (!options.out.empty()) {
+    HLOCC_TRY_STATUS(runtime::write_npy(options.out, options.backward ? result.element(1) : result));
+    std::printf("wrote %s\n", options.out.c_str());
+  }
+  if (!options.out_weights.empty()) {
+    const std::vector<std::string> names = nn::param_names(config);
+    runtime::NamedLiterals weights;
+    for (size_t i = 0; i < names.size(); ++i)
+      weights.emplace_back(names[i], result.element(static_cast<int64_t>(2 + i)));
+    HLOCC_TRY_STATUS(runtime::write_safetensors(options.out_weights, weights));
+    std::printf("wrote %s\n", options.out_weights.c_str());
+  }
+  return ok_status();
 }
 
 std::unique_ptr<runtime::Backend> bench_backend(const std::string& name, Result<cpu::CpuOptions>& cpu) {
@@ -121,9 +187,19 @@ Status bench_command(const BenchOptions& options) {
   if (options.batch < 1 || options.repeats < 1) {
     return Error("bench: --batch and --repeats must be at least 1");
   }
+  if (!options.backward && (!options.labels.empty() || !options.out_weights.empty())) {
+    return Error("bench: --labels and --out-weights need --backward (the training step)");
+  }
+  if (!(options.lr > 0) || !std::isfinite(options.lr)) {
+    char lr[32];
+    std::snprintf(lr, sizeof lr, "%g", options.lr);
+    return Error(std::string("bench: --lr must be a positive number; got ") + lr);
+  }
   const nn::VggConfig config = nn::vgg_config(std::stoi(options.model.substr(3)));
-  const Module program = options.backward ? nn::vgg_gradient_program(config, options.batch)
-                                          : nn::vgg_forward_program(config, options.batch);
+  const Module program =
+      options.backward
+          ? nn::vgg_train_step_program(config, options.batch, bench_optimizer(options))
+          : nn::vgg_forward_program(config, options.batch);
   HLOCC_TRY(const std::unique_ptr<ir::Module> module, ir::parse_module(program.to_string()));
   HLOCC_TRY(const std::vector<ir::Literal> args, bench_arguments(options, config, *module->entry()));
   Result<cpu::CpuOptions> cpu_options = cpu::cpu_options_from_environment();
@@ -146,20 +222,26 @@ Status bench_command(const BenchOptions& options) {
   std::sort(times.begin(), times.end());
   const double median = times[times.size() / 2];
   const double images_per_second = static_cast<double>(options.batch) / median;
+  // A training step counts as 3 forward passes (the backward pass is about two); the optimizer's
+  // few operations per weight are left out.
   const double flops = forward_flops_per_image(config, config.image_size) * (options.backward ? 3 : 1);
-  std::printf("%s %s, batch %lld, %s backend, %d threads\n", options.model.c_str(),
-              options.backward ? "gradient" : "forward", static_cast<long long>(options.batch),
-              backend->name().c_str(), cpu_options->threads);
+  char workload[128];
+  if (options.backward) {
+    std::snprintf(workload, sizeof workload,
+                  "training step (SGD lr %g, momentum %g, weight decay %g)", options.lr, kMomentum,
+                  kWeightDecay);
+  } else {
+    std::snprintf(workload, sizeof workload, "forward");
+  }
+  std::printf("%s %s, batch %lld, %s backend, %d threads\n", options.model.c_str(), workload,
+              static_cast<long long>(options.batch), backend->name().c_str(),
+              cpu_options->threads);
   std::printf("compile: %.3f s\n", compile_seconds);
   std::printf("time per batch: median %.4f s (min %.4f, max %.4f, %d runs)\n", median,
               times.front(), times.back(), options.repeats);
   std::printf("images/s: %.3f\nGFLOP/s: %.1f\n", images_per_second,
               images_per_second * flops / 1e9);
-  if (!options.out.empty()) {
-    HLOCC_TRY_STATUS(runtime::write_npy(options.out, result.shape().is_tuple() ? result.element(0) : result));
-    std::printf("wrote %s\n", options.out.c_str());
-  }
-  return ok_status();
+  return write_outputs(options, config, result);
 }
 
 }  // namespace hlocc::tools

@@ -48,8 +48,8 @@ void add_train_commands(CLI::App& app, Commands& commands) {
   commands.train->add_option("dataset", train.dataset, "fashion-mnist")
       ->required()
       ->check(CLI::IsMember({"fashion-mnist"}));
-  commands.train->add_option("--model", train.model, "small-cnn or mlp")
-      ->check(CLI::IsMember({"small-cnn", "mlp"}))
+  commands.train->add_option("--model", train.model, "small-cnn, mlp or vgg11-cifar")
+      ->check(CLI::IsMember({"small-cnn", "mlp", "vgg11-cifar"}))
       ->capture_default_str();
   commands.train->add_option("--epochs", train.epochs, "Passes over the data")->capture_default_str();
   commands.train->add_option("--batch", train.batch, "Images per step")->capture_default_str();
@@ -57,7 +57,14 @@ void add_train_commands(CLI::App& app, Commands& commands) {
       ->check(CLI::IsMember({"adam", "sgd", "adamw"}))
       ->capture_default_str();
   commands.lr = commands.train->add_option(
-      "--lr", commands.lr_value, "Learning rate (default: 1e-3 for adam/adamw, 0.05 for sgd)");
+      "--lr", commands.lr_value, "Learning rate (default: 2e-3 for adam/adamw, 0.05 for sgd)");
+  commands.train->add_option("--schedule", train.schedule,
+                             "Learning rate schedule: constant, or cosine decay to 0")
+      ->check(CLI::IsMember({"constant", "cosine"}))
+      ->capture_default_str();
+  commands.train->add_option("--warmup", train.warmup, "Steps of linear warmup from lr / 3")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   commands.train->add_option("--seed", train.seed, "Init, dropout and shuffling seed")
       ->capture_default_str();
   commands.train->add_option("--out", train.out, "Checkpoint to write (safetensors)")
@@ -65,11 +72,17 @@ void add_train_commands(CLI::App& app, Commands& commands) {
   commands.train->add_option("--data", train.data_dir, data_help);
   commands.train->add_option("--limit", train.limit, "Train on the first N images only (0: all)")
       ->check(CLI::NonNegativeNumber);
+  commands.train->add_option("--test-limit", train.test_limit,
+                             "Test on the first N images only (0: all)")
+      ->check(CLI::NonNegativeNumber);
   commands.eval = app.add_subcommand("eval", "Print a checkpoint's test accuracy");
   commands.eval->add_option("checkpoint", commands.eval_options.checkpoint,
                             "safetensors file written by hlocc train")
       ->required();
   commands.eval->add_option("--data", commands.eval_options.data_dir, data_help);
+  commands.eval->add_option("--limit", commands.eval_options.limit,
+                            "Test on the first N images only (0: all)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 void add_commands(CLI::App& app, Commands& commands) {
@@ -124,7 +137,9 @@ void add_commands(CLI::App& app, Commands& commands) {
   commands.bench->add_option("model", bench.model, "vgg11, vgg13, vgg16 or vgg19")->required();
   commands.bench->add_option("--batch", bench.batch, "Images per batch")->capture_default_str();
   commands.bench->add_flag("--backward", bench.backward,
-                           "Time the training gradient (forward + backward) instead");
+                           "Time a training step instead: forward, loss, gradient and "
+                           "torch.optim.SGD(lr, momentum=0.9, weight_decay=5e-4)'s update, one "
+                           "program (eval mode: no dropout)");
   commands.bench->add_option("--repeats", bench.repeats, "Timed runs")->capture_default_str();
   commands.bench->add_option("--warmup", bench.warmup, "Untimed runs first")->capture_default_str();
   commands.bench->add_option("--backend", bench.backend, "cpu or reference")
@@ -133,7 +148,17 @@ void add_commands(CLI::App& app, Commands& commands) {
   commands.bench->add_option("--weights", bench.weights,
                              "safetensors file with torchvision's parameter names");
   commands.bench->add_option("--input", bench.input, "Images as .npy (f32[batch,3,224,224])");
-  commands.bench->add_option("--out", bench.out, "Write the logits here (.npy)");
+  commands.bench->add_option("--out", bench.out,
+                             "Write the logits here (.npy); with --backward those of the step's "
+                             "forward pass, before the update (the loss is printed)");
+  commands.bench->add_option("--labels", bench.labels,
+                             "With --backward: labels as .npy (integers, [batch]; default: fixed "
+                             "labels)");
+  commands.bench->add_option("--out-weights", bench.out_weights,
+                             "With --backward: write the updated weights here (safetensors, "
+                             "torchvision's names)");
+  commands.bench->add_option("--lr", bench.lr, "With --backward: SGD's learning rate")
+      ->capture_default_str();
   add_train_commands(app, commands);
   app.require_subcommand(1);
 }

@@ -44,6 +44,11 @@ class VggBn {
   std::pair<Tensor, TensorMap> forward(const TensorMap& params, const TensorMap& state,
                                        const Tensor& images, const ForwardOptions& options = {},
                                        Where where = Where::current()) const;
+  /// Eval mode without state updates: forward(params, state, images).first.
+  Tensor operator()(const TensorMap& params, const TensorMap& state, const Tensor& images,
+                    Where where = Where::current()) const {
+    return forward(params, state, images, {}, where).first;
+  }
 
  private:
   Sequential features_, classifier_;
@@ -58,6 +63,12 @@ using TrainStepResult = std::tuple<TensorMap, TensorMap, OptimizerState, Tensor>
 /// softmax_cross_entropy(logits, labels), its gradient with respect to params, and the optimizer's
 /// update. Traced or eager, like any function of Tensors.
 TrainStepResult classifier_train_step(const Sequential& model, const Optimizer& optimizer,
+                                      const TensorMap& params, const TensorMap& state,
+                                      const OptimizerState& optimizer_state, const Tensor& images,
+                                      const Tensor& labels, const Tensor& key,
+                                      Where where = Where::current());
+/// The same step for a VggBn (dropout keys as VggBn::forward draws them).
+TrainStepResult classifier_train_step(const VggBn& model, const Optimizer& optimizer,
                                       const TensorMap& params, const TensorMap& state,
                                       const OptimizerState& optimizer_state, const Tensor& images,
                                       const Tensor& labels, const Tensor& key,

@@ -1,12 +1,14 @@
 /// VGG (Simonyan & Zisserman, 2014) as torchvision builds it: configurations A/B/D/E (VGG11/13/
 /// 16/19), parameters as a pytree in torchvision's layouts and order, initialization, and the
-/// forward pass in eval mode (dropout is the identity). NCHW f32 images.
+/// forward pass in eval mode (dropout is the identity), and a training step (forward, loss,
+/// gradient and optimizer update) as one traced program. NCHW f32 images.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "hlocc/nn/optim.h"
 #include "hlocc/pytree.h"
 #include "hlocc/tensor.h"
 #include "hlocc/trace.h"
@@ -87,5 +89,31 @@ Module vgg_forward_program(const VggConfig& config, int64_t batch);
 /// softmax_cross_entropy(vgg_forward(...), labels) with respect to each parameter, in flattening
 /// order. It contains the forward pass it differentiates.
 Module vgg_gradient_program(const VggConfig& config, int64_t batch);
+
+/// What one VGG training step returns: the mean softmax cross-entropy loss and the logits of the
+/// batch (both before the update), the updated parameters and the optimizer's next state.
+struct VggTrainStep {
+  Tensor loss;
+  Tensor logits;
+  VggParams params;
+  OptimizerState optimizer_state;
+};
+HLOCC_PYTREE(VggTrainStep, loss, logits, params, optimizer_state)
+
+/// One training step as torch does it with `model.eval()` (no dropout) and, e.g.,
+/// torch.optim.SGD(lr, momentum, weight_decay): logits = vgg_forward(...), loss =
+/// softmax_cross_entropy(logits, labels), its gradient with respect to params, then
+/// optimizer.update. `optimizer_state` comes from optimizer.init(params) or the previous step.
+/// Traced or eager, like any function of Tensors.
+VggTrainStep vgg_train_step(const VggConfig& config, const Optimizer& optimizer,
+                            const VggParams& params, const OptimizerState& optimizer_state,
+                            const Tensor& images, const Tensor& labels,
+                            Where where = Where::current());
+/// The traced training step, one program: (parameters..., optimizer state..., images f32[batch,
+/// C, H, W], labels s32[batch]) -> (loss f32[], logits f32[batch, num_classes], new parameters...,
+/// new optimizer state...). Parameters are in flattening order; the optimizer state's leaves are
+/// flatten(optimizer.init(params)).leaves (the s32[] step count, then the optimizer's buffers, one
+/// per parameter: momentum buffers for SGD with momentum). Types only: no data is made or run.
+Module vgg_train_step_program(const VggConfig& config, int64_t batch, const Optimizer& optimizer);
 
 }  // namespace hlocc::nn

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# VGG19 training step (forward, softmax cross-entropy, backward, SGD lr 0.01 momentum 0.9 weight
+# decay 5e-4; no dropout), 3x224x224 f32, side by side: PyTorch 1.13 in each configuration
+# (eager, channels_last, jit_trace) and hlocc (`hlocc bench vgg19 --backward`: the whole step as
+# one compiled program); the same weights, images and labels, 2 threads. Issue 6 asks hlocc for
+# at least 2.5x PyTorch's fastest at batch 10 and 100. Prints one Markdown table (hlocc / fastest
+# PyTorch configuration) and keeps the raw JSON lines. Setup: bench/peers/README.md.
+#
+#   bench/vgg19_train.sh [--batches 10,100] [--rounds 1] [--repeats 3] [--warmup 1]
+#                        [--threads 2] [--torch-configs eager,channels_last,jit_trace]
+#                        [--torch-allocators glibc] [--data DIR] [--hlocc build/hlocc]
+#                        [--hlocc-variants autotune]
+#
+# Run time on the 2-core VM, quiet, with the defaults: about 30 minutes, 25 of them PyTorch at
+# batch 100 (13 steps of ~110 s, from issue 6's 0.9 images/s: 3 configurations x (warm-up + 3
+# timed), jit_trace one warm-up more for its profiling run), hlocc at batch 100 about 4 if it is
+# 2.5x faster (compile ~40 s, 4 steps), batch 10 about 3 in all: --batches 10 alone takes about
+# 3 minutes; --torch-configs channels_last cuts PyTorch's share by two thirds.
+# --torch-allocators glibc,jemalloc runs PyTorch a second time with jemalloc preloaded (apt-get
+# install libjemalloc2), as PyTorch's CPU tuning guide recommends (doubles its share).
+# Smoke test (batch 2, 1 step each, every configuration; ~3 minutes on the loaded VM):
+#   bench/vgg19_train.sh --batches 2 --repeats 1
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+peers_dir=$root/bench/peers
+# Debian's interpreter: python3-torch is installed for it, not for a pyenv one.
+python=/usr/bin/python3
+jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+
+batches="10 100"
+rounds=1
+repeats=3
+warmup=1
+threads=2
+torch_configs=eager,channels_last,jit_trace
+torch_allocators=glibc
+data=$root/build/bench-data/vgg19
+hlocc=$root/build/hlocc
+hlocc_variants=autotune
+
+usage() {
+  sed -n '9,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+  echo "vgg19_train.sh: $1" >&2
+  exit 2
+}
+
+while (($#)); do
+  [[ $# -ge 2 ]] || usage "missing value for $1"
+  case $1 in
+    --batches) batches=${2//,/ } ;;
+    --rounds) rounds=$2 ;;
+    --repeats) repeats=$2 ;;
+    --warmup) warmup=$2 ;;
+    --threads) threads=$2 ;;
+    --torch-configs) torch_configs=$2 ;;
+    --torch-allocators) torch_allocators=$2 ;;
+    --data) data=$2 ;;
+    --hlocc) hlocc=$2 ;;
+    --hlocc-variants) hlocc_variants=$2 ;;
+    *) usage "unknown flag $1" ;;
+  esac
+  shift 2
+done
+
+for number in $batches $rounds $repeats $warmup $threads; do
+  [[ $number =~ ^[1-9][0-9]*$ ]] ||
+    usage "batches, rounds, repeats, warmup and threads must be positive integers; got '$number'"
+done
+
+check_setup() {
+  if ! "$python" -c 'import torch, onnx' 2>/dev/null; then
+    echo "vgg19_train.sh: $python cannot import torch and onnx (the fixtures' export needs both)" >&2
+    echo "  hint: apt-get install python3-torch python3-onnx libopenblas0-pthread" >&2
+    exit 1
+  fi
+  # Debian's torch calls the system libblas.so.3 for Linear layers (bench/peers/README.md).
+  if [[ $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3) != *openblas* ]]; then
+    echo "vgg19_train.sh: warning: libblas.so.3 is not OpenBLAS; PyTorch's Linear layers" \
+         "will be slow (hint: apt-get install libopenblas0-pthread)" >&2
+  fi
+  local allocator
+  for allocator in ${torch_allocators//,/ }; do
+    case $allocator in
+      glibc) ;;
+      jemalloc)
+        if [[ ! -f $jemalloc ]]; then
+          echo "vgg19_train.sh: --torch-allocators jemalloc needs $jemalloc" >&2
+          echo "  hint: apt-get install libjemalloc2" >&2
+          exit 1
+        fi
+        ;;
+      *) usage "--torch-allocators: unknown '$allocator'; choose from glibc, jemalloc" ;;
+    esac
+  done
+  if [[ ! -x $hlocc ]] || ! "$hlocc" bench --help 2>/dev/null | grep -q -- --labels; then
+    echo "vgg19_train.sh: $hlocc has no 'bench vgg19 --backward --labels' (the training step)" >&2
+    echo "  hint: cmake --build build --target hlocc, or point --hlocc at a newer build" >&2
+    exit 1
+  fi
+}
+
+# The fixtures every peer reads (bench/vgg19_forward.sh makes the same ones): made once, reused.
+export_fixtures() {
+  local file
+  for file in vgg19.safetensors images.npy logits.npy; do
+    if [[ ! -f $data/$file ]]; then
+      echo "exporting the fixtures to $data (weights, ONNX model, images, float64 logits)"
+      "$python" "$peers_dir/vgg19.py" export --out "$data" --threads "$threads"
+      return
+    fi
+  done
+}
+
+# Runs one peer at one batch size; its JSON lines go to stdout, its chatter to the log.
+run_peer() {
+  local peer=$1 batch=$2
+  local common=(--data "$data" --batch "$batch" --repeats "$repeats" --warmup "$warmup"
+                --threads "$threads")
+  case $peer in
+    pytorch-glibc)
+      "$python" "$peers_dir/vgg19_train.py" "${common[@]}" --configs "$torch_configs" ;;
+    pytorch-jemalloc)
+      LD_PRELOAD=$jemalloc "$python" "$peers_dir/vgg19_train.py" "${common[@]}" \
+        --configs "$torch_configs"
+      ;;
+    hlocc)
+      "$python" "$peers_dir/hlocc_vgg19.py" --train --hlocc "$hlocc" "${common[@]}" \
+        --variants "$hlocc_variants"
+      ;;
+  esac
+}
+
+# The peers in round r's order: the list rotated by r, so each peer runs first as often.
+rotated() {
+  local r=$1
+  shift
+  local peers=("$@") i
+  for ((i = 0; i < ${#peers[@]}; ++i)); do
+    echo "${peers[(i + r) % ${#peers[@]}]}"
+  done
+}
+
+describe_machine() {
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores seen"
+  echo "memory: $(free -g | awk '/^Mem:/ { print $2 " GiB, " $7 " GiB available" }')"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "torch: $("$python" "$peers_dir/vgg19.py" info)"
+  echo "hlocc: $hlocc ($(git -C "$root" describe --always --dirty 2>/dev/null || echo 'no git'))"
+}
+
+main() {
+  check_setup
+  export_fixtures
+  local peers=() allocator
+  for allocator in ${torch_allocators//,/ }; do
+    peers+=("pytorch-$allocator")
+  done
+  peers+=(hlocc)
+  local stamp results log
+  stamp=$(date -u +%Y%m%d-%H%M%S)
+  results=$data/train-results-$stamp.jsonl
+  log=$data/train-results-$stamp.log
+  describe_machine | tee "$log"
+  local batch round peer failed=0
+  for batch in $batches; do
+    for ((round = 0; round < rounds; ++round)); do
+      for peer in $(rotated "$round" "${peers[@]}"); do
+        echo "batch $batch, round $((round + 1))/$rounds: $peer ($(date -u +%H:%M:%S))" >&2
+        if ! run_peer "$peer" "$batch" >>"$results" 2>>"$log"; then
+          echo "  $peer failed at batch $batch; see $log" >&2
+          failed=1
+        fi
+      done
+    done
+  done
+  echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$log"
+  echo
+  "$python" "$peers_dir/summarize.py" "$results"
+  echo
+  echo "raw results: $results; log: $log"
+  echo "to record: copy the table, the machine lines above and the command into" \
+       "bench/RESULTS.md (a section per run, as the forward one); numbers taken with a load" \
+       "average above ~1 are noise"
+  return $failed
+}
+
+main

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/reference/reference_backend.h"
@@ -209,14 +210,26 @@ Status bench_command(const BenchOptions& options) {
   Clock::time_point start = Clock::now();
   HLOCC_TRY(const std::unique_ptr<runtime::Executable> executable, backend->compile(*module));
   const double compile_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  ir::Literal result;
-  for (int i = 0; i < options.warmup; ++i) {
-    HLOCC_TRY(result, executable->run(args));
-  }
+  // Training steps run as in training: each from the weights and optimizer state the step before
+  // it left (the backend must not get to reuse anything derived from unchanged weights). The
+  // outputs written are the first step's, from the given weights.
+  std::vector<ir::Literal> step_args = args;
+  const size_t carried = options.backward ? args.size() - 2 : 0;  // all but images and labels
+  std::optional<ir::Literal> first;
+  const auto step = [&]() -> Status {
+    HLOCC_TRY(ir::Literal result, executable->run(step_args));
+    for (size_t i = 0; i < carried; ++i) {
+      ir::Literal& next = result.element(static_cast<int64_t>(2 + i));
+      step_args[i] = first ? std::move(next) : next;  // the first result is kept whole
+    }
+    if (!first) first = std::move(result);
+    return ok_status();
+  };
+  for (int i = 0; i < options.warmup; ++i) HLOCC_TRY_STATUS(step());
   std::vector<double> times;
   for (int i = 0; i < options.repeats; ++i) {
     start = Clock::now();
-    HLOCC_TRY(result, executable->run(args));
+    HLOCC_TRY_STATUS(step());
     times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
   }
   std::sort(times.begin(), times.end());
@@ -241,7 +254,7 @@ Status bench_command(const BenchOptions& options) {
               times.front(), times.back(), options.repeats);
   std::printf("images/s: %.3f\nGFLOP/s: %.1f\n", images_per_second,
               images_per_second * flops / 1e9);
-  return write_outputs(options, config, result);
+  return write_outputs(options, config, *first);
 }
 
 }  // namespace hlocc::tools

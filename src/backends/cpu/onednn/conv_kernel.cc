@@ -190,6 +190,9 @@ dnnl::primitive_desc conv_pd(const ConvGeometry& g, dnnl::algorithm algorithm,
 
 struct Choice {
   bool winograd = false;
+  // Winograd stays faster even when each run brings new weights to transform (a training step
+  // at a large batch); otherwise direct runs while the weights change.
+  bool winograd_with_new_weights = false;
   std::string note;  // why, for describe()
 };
 
@@ -207,15 +210,21 @@ std::string shape_key(const ConvGeometry& g, const ContractionTypes& types) {
 std::atomic<int64_t> measurements{0};
 std::optional<bool> winograd_override;  // set by tests: the measurement's outcome
 
-// Times direct against Winograd once per shape in the process; later kernels reuse the answer.
+// Seconds for one run of each algorithm, and for Winograd's weight transform, at the probe batch.
+struct Timing {
+  double winograd_s = 0, direct_s = 0, transform_s = 0;
+  int64_t probe_batch = 1;
+};
+
+// Times direct against Winograd once per shape in the process; later kernels reuse the timing.
 // The timing runs at a batch of at most 2: which algorithm wins depends on the channels and the
 // image size, and timing a batch of 100 twice per layer would make compiling take minutes.
-Choice autotune(const ConvGeometry& full, const ContractionTypes& types) {
+Timing autotune_timing(const ConvGeometry& full, const ContractionTypes& types) {
   constexpr int64_t kProbeBatch = 2;
   ConvGeometry g = full;
   g.src_dims[0] = g.dst_dims[0] = std::min(g.src_dims[0], kProbeBatch);
   static std::mutex mutex;
-  static std::map<std::string, Choice> cache;
+  static std::map<std::string, Timing> cache;
   const std::string key = shape_key(g, types);
   const std::lock_guard<std::mutex> lock(mutex);
   if (auto found = cache.find(key); found != cache.end()) return found->second;
@@ -225,13 +234,31 @@ Choice autotune(const ConvGeometry& full, const ContractionTypes& types) {
   const dnnl::primitive_desc winograd =
       conv_pd(g, dnnl::algorithm::convolution_winograd, types, attr);
   const dnnl::primitive_desc direct = conv_pd(g, dnnl::algorithm::convolution_direct, types, attr);
-  const double winograd_s = time_primitive(dnnl::primitive(winograd), winograd, kRuns);
-  const double direct_s = time_primitive(dnnl::primitive(direct), direct, kRuns);
-  const bool use_winograd = winograd_s < direct_s;
-  const Choice choice{use_winograd, std::string(use_winograd ? "winograd" : "direct") +
-                                        ", autotuned: winograd " + format_ms(winograd_s) +
-                                        " vs direct " + format_ms(direct_s)};
-  return cache.emplace(key, choice).first->second;
+  const memory::desc plain(g.weights_dims, types.compute, ir::row_major_strides(g.weights_dims));
+  const dnnl::reorder::primitive_desc transform(cpu_engine(), plain, cpu_engine(),
+                                                winograd.weights_desc());
+  Timing timing;
+  timing.winograd_s = time_primitive(dnnl::primitive(winograd), winograd, kRuns);
+  timing.direct_s = time_primitive(dnnl::primitive(direct), direct, kRuns);
+  timing.transform_s = time_primitive(dnnl::reorder(transform), transform, kRuns);
+  timing.probe_batch = g.src_dims[0];
+  return cache.emplace(key, timing).first->second;
+}
+
+Choice autotune(const ConvGeometry& g, const ContractionTypes& types) {
+  const Timing t = autotune_timing(g, types);
+  Choice choice;
+  choice.winograd = t.winograd_s < t.direct_s;
+  // The run time scales with the batch; the transform does not.
+  const double saved = (t.direct_s - t.winograd_s) * static_cast<double>(g.src_dims[0]) /
+                       static_cast<double>(t.probe_batch);
+  choice.winograd_with_new_weights = choice.winograd && saved > t.transform_s;
+  choice.note = std::string(choice.winograd ? "winograd" : "direct") + ", autotuned at batch " +
+                std::to_string(t.probe_batch) + ": winograd " + format_ms(t.winograd_s) +
+                " (weight transform " + format_ms(t.transform_s) + ") vs direct " +
+                format_ms(t.direct_s);
+  if (choice.winograd_with_new_weights) choice.note += "; winograd even with new weights";
+  return choice;
 }
 
 bool winograd_available(const ConvGeometry& g, const ContractionTypes& types) {
@@ -246,10 +273,10 @@ bool winograd_available(const ConvGeometry& g, const ContractionTypes& types) {
 
 Choice choose_algorithm(const ConvGeometry& g, const ContractionTypes& types,
                         ConvAlgorithm requested) {
-  if (requested == ConvAlgorithm::Direct) return {false, "direct, pinned"};
-  if (!winograd_available(g, types)) return {false, "direct, no winograd for this shape"};
-  if (requested == ConvAlgorithm::Winograd) return {true, "winograd, pinned"};
-  if (winograd_override) return {*winograd_override, "as the test says"};
+  if (requested == ConvAlgorithm::Direct) return {false, false, "direct, pinned"};
+  if (!winograd_available(g, types)) return {false, false, "direct, no winograd for this shape"};
+  if (requested == ConvAlgorithm::Winograd) return {true, true, "winograd, pinned"};
+  if (winograd_override) return {*winograd_override, false, "as the test says"};
   return autotune(g, types);
 }
 
@@ -289,7 +316,7 @@ dnnl::primitive_desc final_pd(const ConvGeometry& g, const ContractionTypes& typ
     try {
       return conv_pd(g, dnnl::algorithm::convolution_winograd, types, attr, bias);
     } catch (const dnnl::error&) {
-      choice = {false, "direct, winograd has not these post-ops"};
+      choice = {false, false, "direct, winograd has not these post-ops"};
     }
   }
   const auto direct =
@@ -382,11 +409,10 @@ KernelGradient kernel_gradient(const ConvGeometry& g) {
 }
 
 dnnl::convolution_backward_weights::primitive_desc kernel_gradient_pd(
-    const KernelGradient& k, const ContractionTypes& types) {
+    const KernelGradient& k, const ContractionTypes& types, dnnl::algorithm algorithm) {
   const memory::desc src(k.src_dims, types.compute, memory::format_tag::any);
   const memory::desc diff_weights(k.diff_weights_dims, types.dst, memory::format_tag::any);
   const memory::desc diff_dst(k.diff_dst_dims, types.compute, memory::format_tag::any);
-  const auto algorithm = dnnl::algorithm::convolution_direct;
   const dnnl::convolution_forward::desc forward(dnnl::prop_kind::forward_training, algorithm, src,
                                                 diff_weights, diff_dst, k.strides, k.dilates,
                                                 k.pad_l, k.pad_r);
@@ -396,11 +422,55 @@ dnnl::convolution_backward_weights::primitive_desc kernel_gradient_pd(
   return {desc, plan_attr({}), cpu_engine(), hint};
 }
 
+// Whether Winograd runs the kernel gradient `full` (oneDNN has it for 3x3 windows at stride 1:
+// 2.2-2.5x direct on VGG's layers here); autotuned like the forward, timed at a batch <= 2.
+Choice kernel_gradient_algorithm(const KernelGradient& full, const ContractionTypes& types,
+                                 ConvAlgorithm requested) {
+  if (requested == ConvAlgorithm::Direct) return {false, false, "direct, pinned"};
+  try {
+    kernel_gradient_pd(full, types, dnnl::algorithm::convolution_winograd);
+  } catch (const dnnl::error&) {
+    return {false, false, "direct, no winograd for this shape"};
+  }
+  if (requested == ConvAlgorithm::Winograd) return {true, true, "winograd, pinned"};
+  if (winograd_override) return {*winograd_override, true, "as the test says"};
+  constexpr int64_t kProbeBatch = 2;
+  KernelGradient k = full;
+  k.src_dims[0] = k.diff_dst_dims[0] = std::min(k.src_dims[0], kProbeBatch);
+  std::string key = std::to_string(omp_get_max_threads()) + " threads;";
+  for (const memory::dims* dims : {&k.src_dims, &k.diff_dst_dims, &k.diff_weights_dims, &k.strides,
+                                   &k.dilates, &k.pad_l, &k.pad_r}) {
+    key += ir::join_ints(*dims) + ";";
+  }
+  key += std::to_string(static_cast<int>(types.compute));
+  static std::mutex mutex;
+  static std::map<std::string, Choice> cache;
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (auto found = cache.find(key); found != cache.end()) return found->second;
+  ++measurements;
+  constexpr int kRuns = 2;
+  const auto winograd = kernel_gradient_pd(k, types, dnnl::algorithm::convolution_winograd);
+  const auto direct = kernel_gradient_pd(k, types, dnnl::algorithm::convolution_direct);
+  const double winograd_s =
+      time_primitive(dnnl::convolution_backward_weights(winograd), winograd, kRuns);
+  const double direct_s = time_primitive(dnnl::convolution_backward_weights(direct), direct, kRuns);
+  const bool use_winograd = winograd_s < direct_s;
+  const Choice choice{use_winograd, use_winograd,
+                      std::string(use_winograd ? "winograd" : "direct") + ", autotuned at batch " +
+                          std::to_string(k.src_dims[0]) + ": winograd " + format_ms(winograd_s) +
+                          " vs direct " + format_ms(direct_s)};
+  return cache.emplace(key, choice).first->second;
+}
+
 std::unique_ptr<DnnKernel> kernel_gradient_plan(const ir::Instruction& conv,
                                                 const ContractionSite& site, const ConvGeometry& g,
-                                                const ContractionTypes& types) {
+                                                const ContractionTypes& types,
+                                                const DnnOptions& options) {
   const KernelGradient k = kernel_gradient(g);
-  const auto pd = kernel_gradient_pd(k, types);
+  const Choice choice = kernel_gradient_algorithm(k, types, options.conv_algorithm);
+  const auto pd = kernel_gradient_pd(k, types,
+                                     choice.winograd ? dnnl::algorithm::convolution_winograd
+                                                     : dnnl::algorithm::convolution_direct);
   auto plan = std::make_unique<DnnPlan>();
   const int64_t lhs_size = ir::dtype_byte_size(conv.operand(0)->shape().dtype());
   const memory out_view = plan->bind(
@@ -433,7 +503,7 @@ std::unique_ptr<DnnKernel> kernel_gradient_plan(const ir::Instruction& conv,
     plan->copy_out(diff_weights, out_view);
   }
   plan->set_description(std::string("convolution (as backward weights) ") + pd.impl_info_str() +
-                        epilogue_text(site) + " (direct)");
+                        epilogue_text(site) + " (" + choice.note + ")");
   return plan;
 }
 
@@ -536,7 +606,7 @@ Result<std::unique_ptr<DnnKernel>> make_convolution_plan(const ir::Instruction& 
   HLOCC_TRY(const ConvGeometry g, conv_geometry(conv));
   if (is_kernel_gradient(g, site)) {
     try {
-      return kernel_gradient_plan(conv, site, g, types);
+      return kernel_gradient_plan(conv, site, g, types, options);
     } catch (const dnnl::error&) {
       // No backward-weights kernel for these types here: the forward mapping below runs it.
     }
@@ -556,12 +626,13 @@ Result<std::unique_ptr<DnnKernel>> make_convolution_plan(const ir::Instruction& 
 
   Choice choice = choose_algorithm(g, types, options.conv_algorithm);
   const dnnl::primitive_desc pd = final_pd(g, types, problem.post_ops, problem.bias_desc, choice);
-  if (!choice.winograd || options.conv_algorithm != ConvAlgorithm::Autotune) {
+  if (!choice.winograd || options.conv_algorithm != ConvAlgorithm::Autotune ||
+      choice.winograd_with_new_weights) {
     return std::unique_ptr<DnnKernel>(conv_plan(problem, pd, choice.note, nullptr));
   }
   auto watch =
       std::make_shared<InputWatch>(site.rhs_input, conv.operand(1)->shape().byte_size());
-  Choice direct{false, ""};
+  Choice direct{false, false, ""};
   std::unique_ptr<DnnPlan> direct_plan =
       conv_plan(problem, final_pd(g, types, problem.post_ops, problem.bias_desc, direct), "",
                 watch);

@@ -238,10 +238,12 @@ double time_primitive(const dnnl::primitive& primitive, const dnnl::primitive_de
   std::unordered_map<int, memory> args;
   for (auto [arg, md] :
        {std::pair{DNNL_ARG_SRC, pd.src_desc()}, std::pair{DNNL_ARG_WEIGHTS, pd.weights_desc()},
-        std::pair{DNNL_ARG_DST, pd.dst_desc()},
+        std::pair{DNNL_ARG_DST, pd.dst_desc()}, std::pair{DNNL_ARG_DIFF_DST, pd.diff_dst_desc()},
+        std::pair{DNNL_ARG_DIFF_WEIGHTS, pd.diff_weights_desc()},
         std::pair{DNNL_ARG_SCRATCHPAD, pd.scratchpad_desc()}}) {
+    if (md.get_size() == 0) continue;  // not an argument of this primitive
     memory buffer(md, cpu_engine());
-    if (md.get_size() > 0) std::memset(buffer.get_data_handle(), 0, md.get_size());
+    std::memset(buffer.get_data_handle(), 0, md.get_size());
     args[arg] = buffer;
   }
   dnnl::stream stream(cpu_engine());

@@ -15,6 +15,9 @@ enum OpTrait : uint32_t {
   kControlFlow = 1u << 3,   // runs called computations as control flow (call, while, conditional)
   kNondeterministic = 1u << 4,  // two runs on equal operands may differ, or act on the world:
                                 // passes never merge (cse) nor evaluate (fold) such an op
+  kExpensive = 1u << 5,  // many cycles per element (transcendentals, division, roots): fusion
+                         // never computes it twice, nor once per read of a re-reading consumer
+  kMovement = 1u << 6,   // moves data: an element costs an index computation and a load
 };
 
 inline constexpr int kVariadic = -1;

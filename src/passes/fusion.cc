@@ -9,14 +9,13 @@
 
 #include "ir/clone.h"
 #include "ir/op_rules.h"
-#include "ir/ops/compare_kind.h"
+#include "ir/relu_pattern.h"
 
 namespace hlocc::passes {
 namespace {
 
 using ir::Instruction;
 using ir::Op;
-using ir::ops::CompareDirection;
 
 // ---- Cost policy ------------------------------------------------------------------------------
 // What an op costs is the fusion pass's own judgement (XLA's InstructionFusion::IsExpensive and
@@ -32,36 +31,10 @@ bool is_scalar_constant(const Instruction& inst) {
   return inst.op() == Op::Constant && inst.shape().is_scalar();
 }
 
-// Elementwise ops that cost many cycles per element (transcendentals, division, roots): never
-// computed twice, nor once per read where a consumer reads an element several times.
-bool is_expensive_elementwise(Op op) {
-  static const std::unordered_set<Op> kExpensive = {
-      Op::Atan2,    Op::Cbrt,  Op::Cosine,    Op::Divide, Op::Exp,  Op::Expm1, Op::Log, Op::Log1p,
-      Op::Logistic, Op::Power, Op::Remainder, Op::Rsqrt,  Op::Sine, Op::Sqrt,  Op::Tan, Op::Tanh};
-  return kExpensive.contains(op);
-}
-
-// Data movement: an element costs an index computation and a load.
-bool is_cheap_movement(Op op) {
-  static const std::unordered_set<Op> kMovement = {Op::Broadcast,
-                                                   Op::Reshape,
-                                                   Op::Bitcast,
-                                                   Op::Transpose,
-                                                   Op::Slice,
-                                                   Op::Pad,
-                                                   Op::Reverse,
-                                                   Op::Iota,
-                                                   Op::Concatenate,
-                                                   Op::DynamicSlice,
-                                                   Op::DynamicUpdateSlice,
-                                                   Op::BitcastConvert};
-  return kMovement.contains(op);
-}
-
 // Cheap enough to compute again in every fusion that reads it.
 bool is_cheap(const Instruction& inst) {
-  if (is_scalar_constant(inst) || is_cheap_movement(inst.op())) return true;
-  return inst.info().has(ir::kElementwise) && !is_expensive_elementwise(inst.op());
+  if (is_scalar_constant(inst) || inst.info().has(ir::kMovement)) return true;
+  return inst.info().has(ir::kElementwise) && !inst.info().has(ir::kExpensive);
 }
 
 // Whether `user` reads each element of its operand `i` at most once for all its result elements
@@ -74,7 +47,7 @@ bool reads_each_element_once(const Instruction& user, int64_t i) {
   if (user.op() == Op::Reduce) return i < user.operand_count() / 2;  // inputs, not init values
   if (user.op() == Op::Pad || user.op() == Op::DynamicSlice) return i == 0;
   if (user.op() == Op::DynamicUpdateSlice) return i <= 1;
-  return is_cheap_movement(user.op()) && user.op() != Op::Iota;
+  return user.info().has(ir::kMovement) && user.op() != Op::Iota;
 }
 
 // "" when `inst` can join a loop fusion, else why not.
@@ -119,19 +92,6 @@ void insert_after(ir::Computation& computation, const Instruction* position,
   computation.set_root(root);
 }
 
-// +0 (all bits zero) of any type, possibly converted: the value XLA's relu compares with.
-bool is_zero_scalar(const Instruction& inst) {
-  if (inst.op() == Op::Convert && inst.shape().is_scalar()) return is_zero_scalar(*inst.operand(0));
-  if (inst.op() != Op::Constant || !inst.shape().is_scalar()) return false;
-  const ir::Literal& literal = inst.literal();
-  return std::all_of(literal.raw(), literal.raw() + literal.raw_size(),
-                     [](std::byte b) { return b == std::byte{0}; });
-}
-
-bool is_zero_broadcast(const Instruction& inst) {
-  return inst.op() == Op::Broadcast && is_zero_scalar(*inst.operand(0));
-}
-
 // ---- kOutput: matching a contraction's epilogue -----------------------------------------------
 
 // One post-op: the instruction whose result it is, and what joins the fusion with it.
@@ -141,40 +101,6 @@ struct EpilogueStep {
   std::vector<Instruction*> members;   // result first, then the compare / broadcasts it reads
   Instruction* shared_mask = nullptr;  // relu: its compare, when others read the compare too
 };
-
-// relu as select(compare(x, 0), x, 0) or select(compare(x, 0), 0, x), the comparison in either
-// order: the compare, if `select` is one, and whether the same compare of the relu's result gives
-// the same mask (it does for x > 0 picking x and x <= 0 picking 0: m(relu(x)) == m(x) exactly
-// when m(0) is what the zero branch stands for).
-struct SelectRelu {
-  Instruction* compare = nullptr;
-  bool mask_of_result_is_same = false;
-};
-
-std::optional<SelectRelu> match_select_relu(const Instruction& select, const Instruction* value) {
-  Instruction* compare = select.operand(0);
-  if (select.op() != Op::Select || compare->op() != Op::Compare) return std::nullopt;
-  const auto* name = compare->attrs().get<std::string>("direction");
-  const std::optional<CompareDirection> parsed =
-      name ? ir::ops::compare_direction_from_name(*name) : std::nullopt;
-  const bool value_first = compare->operand(0) == value && is_zero_broadcast(*compare->operand(1));
-  const bool value_second = compare->operand(1) == value && is_zero_broadcast(*compare->operand(0));
-  if (!parsed.has_value() || (!value_first && !value_second)) return std::nullopt;
-  // With x second, 0 < x says x > 0: swap the direction to read it with x first. Indexed by
-  // CompareDirection {Eq, Ne, Lt, Le, Gt, Ge}.
-  constexpr CompareDirection kSwapped[] = {CompareDirection::Eq, CompareDirection::Ne,
-                                           CompareDirection::Gt, CompareDirection::Ge,
-                                           CompareDirection::Lt, CompareDirection::Le};
-  const CompareDirection written = parsed.value_or(CompareDirection::Eq);
-  const CompareDirection direction = value_first ? written : kSwapped[static_cast<size_t>(written)];
-  const bool positive = direction == CompareDirection::Gt || direction == CompareDirection::Ge;
-  const bool negative = direction == CompareDirection::Lt || direction == CompareDirection::Le;
-  const bool picks_value = select.operand(1) == value && is_zero_broadcast(*select.operand(2));
-  const bool picks_zero = select.operand(2) == value && is_zero_broadcast(*select.operand(1));
-  if (!(positive && picks_value) && !(negative && picks_zero)) return std::nullopt;
-  return SelectRelu{compare,
-                    direction == CompareDirection::Gt || direction == CompareDirection::Le};
-}
 
 const Instruction* other_operand(const Instruction& binary, const Instruction* value) {
   return binary.operand(0) == value ? binary.operand(1) : binary.operand(0);
@@ -187,7 +113,7 @@ std::optional<EpilogueStep> match_single_user_step(Instruction* user, const Inst
     return EpilogueStep{"bias", user, {user, other}, nullptr};
   }
   if (user->op() == Op::Add) return EpilogueStep{"residual", user, {user}, nullptr};
-  if (user->op() == Op::Maximum && is_zero_broadcast(*other)) {
+  if (other->op() == Op::Broadcast && ir::is_maximum_relu(*user, value)) {
     return EpilogueStep{"relu", user, {user, other}, nullptr};
   }
   return std::nullopt;
@@ -207,7 +133,7 @@ std::variant<EpilogueStep, std::string> match_epilogue_step(const Instruction* v
   }
   if (users.size() == 2) {
     for (Instruction* select : users) {
-      const std::optional<SelectRelu> relu = match_select_relu(*select, value);
+      const std::optional<ir::SelectRelu> relu = ir::match_select_relu(*select, value);
       if (!relu || std::ranges::find(users, relu->compare) == users.end()) continue;
       const bool shared = relu->compare->users().size() > 1;
       if (shared && !relu->mask_of_result_is_same) {
@@ -336,7 +262,7 @@ void ComputationFuser::fuse_epilogue(Instruction* contraction) {
   for (const EpilogueStep& step : steps) {
     for (Instruction* member : step.members) {
       if (!groups_[group].contains(member)) join(group, member, true);
-      if (step.what == "relu" && is_zero_broadcast(*member)) {
+      if (step.what == "relu" && member->op() == Op::Broadcast && ir::is_positive_zero(*member)) {
         groups_[group].relu_zeros.insert(member->operand(0));
       }
     }

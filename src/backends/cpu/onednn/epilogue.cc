@@ -5,28 +5,16 @@
 #include <algorithm>
 
 #include "ir/computation.h"
-#include "ir/ops/compare_kind.h"
+#include "ir/relu_pattern.h"
 
 namespace hlocc::cpu::detail {
 namespace {
 
 using ir::Instruction;
 using ir::Op;
-using ir::ops::CompareDirection;
 
 bool is_contraction(const Instruction& inst) {
   return inst.op() == Op::Convolution || inst.op() == Op::Dot;
-}
-
-// A constant whose elements are all zero, or a broadcast of one.
-bool is_zero(const Instruction& inst) {
-  if (inst.op() == Op::Broadcast) return is_zero(*inst.operand(0));
-  if (inst.op() != Op::Constant || !inst.shape().is_array()) return false;
-  const ir::Literal& literal = inst.literal();
-  for (int64_t i = 0; i < literal.element_count(); ++i) {
-    if (literal.get_as_double(i) != 0) return false;
-  }
-  return true;
 }
 
 // The other operand of a binary `user` of `value`.
@@ -55,32 +43,13 @@ Result<EpilogueOp> match_add(const Instruction& fusion, const Instruction& add,
   return epilogue_error(fusion, add, "the added value is neither a parameter nor its broadcast");
 }
 
-// relu written as select(compare(value, 0), value, 0) with the comparison in either order.
-bool is_select_relu(const Instruction& select, const Instruction* value) {
-  const Instruction* predicate = select.operand(0);
-  if (select.op() != Op::Select || predicate->op() != Op::Compare) return false;
-  const auto* name = predicate->attrs().get<std::string>("direction");
-  const auto direction = name ? ir::ops::compare_direction_from_name(*name) : std::nullopt;
-  if (!direction) return false;
-  bool value_first = predicate->operand(0) == value && is_zero(*predicate->operand(1));
-  bool value_second = predicate->operand(1) == value && is_zero(*predicate->operand(0));
-  if (!value_first && !value_second) return false;
-  const bool greater = *direction == CompareDirection::Gt || *direction == CompareDirection::Ge;
-  const bool less = *direction == CompareDirection::Lt || *direction == CompareDirection::Le;
-  const bool value_positive = value_first ? greater : less;  // the predicate says "value > 0"
-  const bool value_negative = value_first ? less : greater;
-  if (value_positive) return select.operand(1) == value && is_zero(*select.operand(2));
-  if (value_negative) return select.operand(2) == value && is_zero(*select.operand(1));
-  return false;
-}
-
 // The one instruction that consumes `value` next (for select-relu: the select), or null.
 const Instruction* next_step(const Instruction* value) {
   const std::vector<Instruction*>& users = value->users();
   if (users.size() == 1) return users[0];
   if (users.size() != 2) return nullptr;
   for (const Instruction* user : users) {
-    if (user->op() == Op::Select && is_select_relu(*user, value)) return user;
+    if (ir::match_select_relu(*user, value)) return user;
   }
   return nullptr;
 }
@@ -91,10 +60,9 @@ Result<EpilogueOp> match_step(const Instruction& fusion, const Instruction& step
     return epilogue_error(fusion, step, "it changes the element type");
   }
   if (step.op() == Op::Add) return match_add(fusion, step, value);
-  if (step.op() == Op::Maximum && is_zero(*other_operand(step, value))) {
+  if (ir::is_maximum_relu(step, value) || ir::match_select_relu(step, value)) {
     return EpilogueOp{EpilogueOp::Kind::Relu, -1, {}};
   }
-  if (is_select_relu(step, value)) return EpilogueOp{EpilogueOp::Kind::Relu, -1, {}};
   return epilogue_error(fusion, step, "not a bias add, relu or residual add of the result");
 }
 

@@ -83,6 +83,7 @@ void optimize(llvm::Module& module, llvm::TargetMachine& target_machine) {
   llvm::PipelineTuningOptions tuning;
   tuning.LoopVectorization = true;
   tuning.SLPVectorization = true;
+  tuning.LoopInterleaving = false;
   llvm::PassBuilder builder(&target_machine, tuning);
   builder.registerModuleAnalyses(modules);
   builder.registerCGSCCAnalyses(cgscc);

@@ -217,10 +217,10 @@ struct Timing {
 };
 
 // Times direct against Winograd once per shape in the process; later kernels reuse the timing.
-// The timing runs at a batch of at most 2: which algorithm wins depends on the channels and the
+// The timing runs at a batch of 1: which algorithm wins depends on the channels and the
 // image size, and timing a batch of 100 twice per layer would make compiling take minutes.
 Timing autotune_timing(const ConvGeometry& full, const ContractionTypes& types) {
-  constexpr int64_t kProbeBatch = 2;
+  constexpr int64_t kProbeBatch = 1;
   ConvGeometry g = full;
   g.src_dims[0] = g.dst_dims[0] = std::min(g.src_dims[0], kProbeBatch);
   static std::mutex mutex;
@@ -423,7 +423,7 @@ dnnl::convolution_backward_weights::primitive_desc kernel_gradient_pd(
 }
 
 // Whether Winograd runs the kernel gradient `full` (oneDNN has it for 3x3 windows at stride 1:
-// 2.2-2.5x direct on VGG's layers here); autotuned like the forward, timed at a batch <= 2.
+// 2.2-2.5x direct on VGG's layers here); autotuned like the forward, timed at a batch of 1.
 Choice kernel_gradient_algorithm(const KernelGradient& full, const ContractionTypes& types,
                                  ConvAlgorithm requested) {
   if (requested == ConvAlgorithm::Direct) return {false, false, "direct, pinned"};
@@ -434,7 +434,7 @@ Choice kernel_gradient_algorithm(const KernelGradient& full, const ContractionTy
   }
   if (requested == ConvAlgorithm::Winograd) return {true, true, "winograd, pinned"};
   if (winograd_override) return {*winograd_override, true, "as the test says"};
-  constexpr int64_t kProbeBatch = 2;
+  constexpr int64_t kProbeBatch = 1;
   KernelGradient k = full;
   k.src_dims[0] = k.diff_dst_dims[0] = std::min(k.src_dims[0], kProbeBatch);
   std::string key = std::to_string(omp_get_max_threads()) + " threads;";

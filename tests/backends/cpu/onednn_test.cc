@@ -225,6 +225,40 @@ TEST(OneDnnConv, AutotunedWinogradFallsBackToDirectWhileWeightsChange) {
   }
 }
 
+// A big batch runs in chunks (each chunk's views further on, the weights reordered once); with
+// a residual, the residual is read per chunk too.
+TEST(OneDnnConv, BatchChunks) {
+  detail::override_chunk_bytes_for_testing((2 * 8 * 10 * 10 + 2 * 16 * 10 * 10) * 4);  // 2 images
+  for (const DnnOptions& options : {kDirect, kWinograd}) {
+    const Outcome plain = run_text(conv_module("f32[6,10,10,8]", "f32[16,8,3,3]", "f32[6,10,10,16]",
+                                               "window={size=3x3 pad=1_1x1_1}, "
+                                               "dim_labels=b01f_oi01->b01f"),
+                                   options);
+    EXPECT_LE(plain.error, kF32Tolerance) << plain.description;
+    EXPECT_NE(plain.description.find("in 3 chunks of 2"), std::string::npos) << plain.description;
+  }
+  const Outcome residual = run_text(R"(HloModule fused
+fused_conv {
+  f.x = f32[6,8,10,10] parameter(0)
+  f.w = f32[16,8,3,3] parameter(1)
+  f.r = f32[6,16,10,10] parameter(2)
+  f.conv = f32[6,16,10,10] convolution(f.x, f.w), window={size=3x3 pad=1_1x1_1},
+      dim_labels=bf01_oi01->bf01
+  ROOT f.sum = f32[6,16,10,10] add(f.conv, f.r)
+}
+ENTRY main {
+  x = f32[6,8,10,10] parameter(0)
+  w = f32[16,8,3,3] parameter(1)
+  r = f32[6,16,10,10] parameter(2)
+  ROOT y = f32[6,16,10,10] fusion(x, w, r), kind=kOutput, calls=fused_conv
+}
+)",
+                                    kDirect);
+  detail::override_chunk_bytes_for_testing(std::nullopt);
+  EXPECT_LE(residual.error, kF32Tolerance) << residual.description;
+  EXPECT_NE(residual.description.find("chunks"), std::string::npos) << residual.description;
+}
+
 TEST(OneDnnConv, Bf16) {
   expect_conv("bf16[2,8,9,9]", "bf16[16,8,3,3]", "bf16[2,16,9,9]",
               "window={size=3x3 pad=1_1x1_1}, dim_labels=bf01_oi01->bf01", kDirect, kBF16Tolerance);

@@ -209,6 +209,7 @@ std::string shape_key(const ConvGeometry& g, const ContractionTypes& types) {
 
 std::atomic<int64_t> measurements{0};
 std::optional<bool> winograd_override;  // set by tests: the measurement's outcome
+std::optional<int64_t> chunk_bytes_override;  // set by tests: see batch_chunks
 
 // Seconds for one run of each algorithm, and for Winograd's weight transform, at the probe batch.
 struct Timing {
@@ -518,6 +519,7 @@ struct ConvProblem {
   PostOps post_ops;                 // the epilogue after the native bias
   int64_t bias_input = -1;          // the kernel input with the primitive's bias, or -1
   memory::desc bias_desc;           // zero without a bias
+  int64_t chunks = 1;               // g is one chunk of the batch: see batch_chunks
 };
 
 // The plan running `pd` (one algorithm) for `p`. Its weights reorder runs when their bytes change:
@@ -531,13 +533,6 @@ std::unique_ptr<DnnPlan> conv_plan(const ConvProblem& p, const dnnl::primitive_d
   const int64_t lhs_size = ir::dtype_byte_size(conv.operand(0)->shape().dtype());
   const int64_t dst_size = ir::dtype_byte_size(conv.shape().dtype());
   if (g.zero_output) add_zero_fill(*plan, conv.shape(), p.types.dst);
-  const memory out_view =
-      plan->bind(DnnPlan::kOutput, memory::desc(g.dst_dims, p.types.dst, g.dst_strides),
-                 g.dst_offset * dst_size);
-  const memory src = plan->convert(
-      plan->bind(p.site.lhs_input, memory::desc(g.src_dims, p.types.lhs, g.src_strides),
-                 g.src_offset * lhs_size),
-      pd.src_desc());
   // Weights usually stay the same between runs: their reorder (costly for Winograd's transform)
   // runs again only when their bytes change.
   const bool flips = std::any_of(g.flip.begin(), g.flip.end(), [](bool f) { return f; });
@@ -552,17 +547,52 @@ std::unique_ptr<DnnPlan> conv_plan(const ConvProblem& p, const dnnl::primitive_d
       weights_source(*plan, g, p.site.rhs_input, conv.operand(1)->shape(), p.types.rhs),
       pd.weights_desc());
   plan->end_cached();
+  // The rest runs once per batch chunk (p.g has the chunk's batch), each chunk's views further on.
+  int64_t src_chunk_stride = 0, dst_chunk_stride = 0;
+  if (p.chunks > 1) {
+    plan->begin_chunks(p.chunks);
+    src_chunk_stride = g.src_dims[0] * g.src_strides[0] * lhs_size;
+    dst_chunk_stride = g.dst_dims[0] * g.dst_strides[0] * dst_size;
+  }
+  const memory out_view =
+      plan->bind(DnnPlan::kOutput, memory::desc(g.dst_dims, p.types.dst, g.dst_strides),
+                 g.dst_offset * dst_size, dst_chunk_stride);
+  const memory src = plan->convert(
+      plan->bind(p.site.lhs_input, memory::desc(g.src_dims, p.types.lhs, g.src_strides),
+                 g.src_offset * lhs_size, src_chunk_stride),
+      pd.src_desc());
   const memory dst = plan->destination(out_view, pd.dst_desc());
   std::unordered_map<int, memory> args = {
       {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
   if (p.bias_input >= 0) args[DNNL_ARG_BIAS] = plan->bind(p.bias_input, p.bias_desc);
-  bind_post_ops(*plan, p.post_ops, dst, out_view.get_desc(), args);
+  bind_post_ops(*plan, p.post_ops, dst, out_view.get_desc(), args, dst_chunk_stride);
   plan->add_primitive(dnnl::primitive(pd), pd.scratchpad_desc(), std::move(args));
   plan->copy_out(dst, out_view);
+  std::string chunked;
+  if (p.chunks > 1) {
+    chunked = ", in " + std::to_string(p.chunks) + " chunks of " + std::to_string(g.src_dims[0]);
+  }
   plan->set_description(std::string(g.transposed ? "convolution (transposed) " : "convolution ") +
                         pd.impl_info_str() + epilogue_text(p.site) +
-                        (note.empty() ? "" : " (" + note + ")"));
+                        (note.empty() && chunked.empty() ? "" : " (" + note + chunked + ")"));
   return plan;
+}
+
+// A big batch runs in chunks: oneDNN's layouts (Winograd's blocked ones) need copies of the
+// source and result, and a chunk's copies are what the shared scratch then holds (at batch 100
+// the first VGG layer's would be 2.5 GB). Chunks of at least a few images keep the speed.
+int64_t batch_chunks(const ConvGeometry& g, const PostOps& post_ops) {
+  const int64_t chunk_bytes = chunk_bytes_override.value_or(int64_t{256} << 20);
+  const auto elements = [](const memory::dims& dims) {
+    return std::accumulate(dims.begin(), dims.end(), int64_t{1}, std::multiplies<>());
+  };
+  if (g.transposed || g.zero_output || !post_ops.binary.empty()) return 1;
+  const int64_t batch = g.src_dims[0];
+  const int64_t bytes = (elements(g.src_dims) + elements(g.dst_dims)) * 4;
+  for (int64_t count = 1; count <= batch; ++count) {
+    if (batch % count == 0 && bytes / count <= chunk_bytes) return count;
+  }
+  return batch;
 }
 
 // Winograd transforms the weights each time they change, and oneDNN's transform costs more than
@@ -598,6 +628,8 @@ int64_t autotune_measurements() { return measurements.load(); }
 
 void override_autotune_for_testing(std::optional<bool> winograd) { winograd_override = winograd; }
 
+void override_chunk_bytes_for_testing(std::optional<int64_t> bytes) { chunk_bytes_override = bytes; }
+
 Result<std::unique_ptr<DnnKernel>> make_convolution_plan(const ir::Instruction& kernel,
                                                          const ContractionSite& site,
                                                          const DnnOptions& options) {
@@ -624,8 +656,12 @@ Result<std::unique_ptr<DnnKernel>> make_convolution_plan(const ir::Instruction& 
   if (problem.bias_input >= 0) problem.bias_desc = memory::desc({g.dst_dims[1]}, types.dst, {1});
   HLOCC_TRY(problem.post_ops, make_post_ops(kernel, after_bias, dst_groups));
 
+  problem.chunks = batch_chunks(g, problem.post_ops);
+  problem.g.src_dims[0] = problem.g.dst_dims[0] = g.src_dims[0] / problem.chunks;
   Choice choice = choose_algorithm(g, types, options.conv_algorithm);
-  const dnnl::primitive_desc pd = final_pd(g, types, problem.post_ops, problem.bias_desc, choice);
+  const ConvGeometry& chunk = problem.g;
+  const dnnl::primitive_desc pd =
+      final_pd(chunk, types, problem.post_ops, problem.bias_desc, choice);
   if (!choice.winograd || options.conv_algorithm != ConvAlgorithm::Autotune ||
       choice.winograd_with_new_weights) {
     return std::unique_ptr<DnnKernel>(conv_plan(problem, pd, choice.note, nullptr));
@@ -634,7 +670,7 @@ Result<std::unique_ptr<DnnKernel>> make_convolution_plan(const ir::Instruction& 
       std::make_shared<InputWatch>(site.rhs_input, conv.operand(1)->shape().byte_size());
   Choice direct{false, false, ""};
   std::unique_ptr<DnnPlan> direct_plan =
-      conv_plan(problem, final_pd(g, types, problem.post_ops, problem.bias_desc, direct), "",
+      conv_plan(problem, final_pd(chunk, types, problem.post_ops, problem.bias_desc, direct), "",
                 watch);
   return std::unique_ptr<DnnKernel>(std::make_unique<AdaptiveConvolution>(
       watch, conv_plan(problem, pd, choice.note, watch), std::move(direct_plan)));

@@ -64,9 +64,10 @@ std::string format_ms(double seconds) {
 
 DnnPlan::DnnPlan() : stream_(cpu_engine()) {}
 
-memory DnnPlan::bind(int64_t input, const memory::desc& md, int64_t byte_offset) {
+memory DnnPlan::bind(int64_t input, const memory::desc& md, int64_t byte_offset,
+                     int64_t chunk_stride) {
   memory view(md, cpu_engine(), DNNL_MEMORY_NONE);
-  bindings_.push_back({input, byte_offset, view});
+  bindings_.push_back({input, byte_offset, chunk_stride, view});
   return view;
 }
 
@@ -131,18 +132,21 @@ void DnnPlan::copy_out(const memory& destination, const memory& view) {
 }
 
 void DnnPlan::add_reorder(const memory& from, const memory& to) {
-  steps_.push_back(
-      {dnnl::reorder(from, to), {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}}, {}, guard_});
+  steps_.push_back({dnnl::reorder(from, to),
+                    {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}},
+                    {},
+                    guard_,
+                    chunks_ > 0});
 }
 
 void DnnPlan::add_primitive(const dnnl::primitive& primitive, const memory::desc& scratchpad,
                             std::unordered_map<int, memory> args) {
   args[DNNL_ARG_SCRATCHPAD] = scratch(scratchpad);
-  steps_.push_back({primitive, std::move(args), {}, guard_});
+  steps_.push_back({primitive, std::move(args), {}, guard_, chunks_ > 0});
 }
 
 void DnnPlan::add_host_step(std::function<void()> step) {
-  steps_.push_back({std::nullopt, {}, std::move(step), guard_});
+  steps_.push_back({std::nullopt, {}, std::move(step), guard_, chunks_ > 0});
 }
 
 void InputWatch::update(std::span<const void* const> inputs) {
@@ -207,23 +211,27 @@ void DnnPlan::run(std::span<const void* const> inputs, void* output) {
     char* base = transient_arena(transient_bytes_);
     for (Transient& t : transients_) t.memory.set_data_handle(base + t.offset);
   }
-  for (Binding& binding : bindings_) {
-    // oneDNN takes non-const handles; inputs are only ever read (they are sources of steps).
-    const void* base =
-        binding.input == kOutput ? output : inputs[static_cast<size_t>(binding.input)];
-    binding.memory.set_data_handle(const_cast<char*>(static_cast<const char*>(base)) +
-                                   binding.byte_offset);
-  }
-  for (Step& step : steps_) {
-    if (step.guard && !step.guard()) continue;
-    if (step.primitive) {
-      step.primitive->execute(stream_, step.args);
-    } else {
-      stream_.wait();
-      step.host();
+  for (int64_t chunk = 0; chunk < std::max<int64_t>(chunks_, 1); ++chunk) {
+    for (Binding& binding : bindings_) {
+      if (chunk > 0 && binding.chunk_stride == 0) continue;
+      // oneDNN takes non-const handles; inputs are only ever read (they are sources of steps).
+      const void* base =
+          binding.input == kOutput ? output : inputs[static_cast<size_t>(binding.input)];
+      binding.memory.set_data_handle(const_cast<char*>(static_cast<const char*>(base)) +
+                                     binding.byte_offset + chunk * binding.chunk_stride);
     }
+    for (Step& step : steps_) {
+      if (chunk > 0 && !step.per_chunk) continue;
+      if (step.guard && !step.guard()) continue;
+      if (step.primitive) {
+        step.primitive->execute(stream_, step.args);
+      } else {
+        stream_.wait();
+        step.host();
+      }
+    }
+    stream_.wait();
   }
-  stream_.wait();
 }
 
 dnnl::primitive_attr plan_attr(const dnnl::post_ops& post_ops) {

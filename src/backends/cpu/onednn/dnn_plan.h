@@ -57,7 +57,12 @@ class DnnPlan : public DnnKernel {
 
   DnnPlan();
   /// A memory over the caller's buffer `input` (or kOutput), `byte_offset` bytes in, seen as `md`.
-  dnnl::memory bind(int64_t input, const dnnl::memory::desc& md, int64_t byte_offset = 0);
+  /// In a chunked plan (begin_chunks), chunk c sees it `chunk_stride` * c bytes further on.
+  dnnl::memory bind(int64_t input, const dnnl::memory::desc& md, int64_t byte_offset = 0,
+                    int64_t chunk_stride = 0);
+  /// The steps added from now on run `count` times per run, once per chunk (of a batch, say),
+  /// with the bindings moved by their chunk strides; the steps added before run once, first.
+  void begin_chunks(int64_t count) { chunks_ = count; }
   /// Scratch memory: inside a cached group (begin_cached) owned by the plan and kept between
   /// runs; otherwise transient, valid during run() only (a per-thread buffer that all plans
   /// share).
@@ -98,6 +103,7 @@ class DnnPlan : public DnnKernel {
   struct Binding {
     int64_t input;
     int64_t byte_offset;
+    int64_t chunk_stride;
     dnnl::memory memory;
   };
   struct Step {
@@ -105,6 +111,7 @@ class DnnPlan : public DnnKernel {
     std::unordered_map<int, dnnl::memory> args;
     std::function<void()> host;
     std::function<bool()> guard;  // the step runs only if this is empty or returns true
+    bool per_chunk = false;
   };
   struct Transient {
     dnnl::memory memory;
@@ -113,6 +120,7 @@ class DnnPlan : public DnnKernel {
   std::vector<Binding> bindings_;
   std::vector<Transient> transients_;
   int64_t transient_bytes_ = 0;
+  int64_t chunks_ = 0;  // 0: not chunked
   std::vector<Step> steps_;
   std::function<bool()> guard_;  // given to the steps being added
   std::span<const void* const> inputs_;  // of the run in progress, for host steps

@@ -28,7 +28,8 @@ Result<PostOps> make_post_ops(const ir::Instruction& kernel, const ContractionSi
 /// Binds the binary post-op sources into `args`, and adds the step that copies the residual into
 /// `dst` (seen as `dst_view` of the kernel result) unless it is already there.
 void bind_post_ops(DnnPlan& plan, const PostOps& post_ops, const dnnl::memory& dst,
-                   const dnnl::memory::desc& dst_view, std::unordered_map<int, dnnl::memory>& args);
+                   const dnnl::memory::desc& dst_view, std::unordered_map<int, dnnl::memory>& args,
+                   int64_t chunk_stride = 0);
 
 /// oneDNN's element types for a contraction: its operands', its result's, and the type it
 /// multiplies in (bf16 if an operand is bf16 or `options` ask for bf16, else f32; sums are f32).
@@ -43,6 +44,9 @@ Result<ContractionTypes> contraction_types(const ir::Instruction& contraction,
 int64_t autotune_measurements();
 /// Tests: autotuning picks Winograd (true) or direct (false) without measuring; nullopt measures.
 void override_autotune_for_testing(std::optional<bool> winograd);
+/// Tests: convolutions run in batch chunks whose source and result take at most `bytes`
+/// (nullopt: the default, 256 MiB).
+void override_chunk_bytes_for_testing(std::optional<int64_t> bytes);
 
 /// " +bias +relu +residual": the epilogue, for describe().
 std::string epilogue_text(const ContractionSite& site);

@@ -81,13 +81,14 @@ std::string epilogue_text(const ContractionSite& site) {
 }
 
 void bind_post_ops(DnnPlan& plan, const PostOps& post_ops, const memory& dst,
-                   const memory::desc& dst_view, std::unordered_map<int, memory>& args) {
+                   const memory::desc& dst_view, std::unordered_map<int, memory>& args,
+                   int64_t chunk_stride) {
   for (const PostOps::Binary& binary : post_ops.binary) {
     args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(binary.index) | DNNL_ARG_SRC_1] =
         plan.bind(binary.input, binary.desc);
   }
   if (post_ops.residual_input < 0) return;
-  memory residual = plan.bind(post_ops.residual_input, dst_view);
+  memory residual = plan.bind(post_ops.residual_input, dst_view, 0, chunk_stride);
   // In-place buffers may already hold the residual in the destination: then there is no copy.
   plan.add_host_step([residual, dst = memory(dst), copy = dnnl::reorder(residual, dst)]() mutable {
     if (residual.get_data_handle() == dst.get_data_handle()) return;

@@ -225,6 +225,31 @@ TEST(OneDnnConv, AutotunedWinogradFallsBackToDirectWhileWeightsChange) {
   }
 }
 
+// Pinned Winograd runs on prepared weights while they repeat and transforms them in the kernel
+// while they change (oneDNN's training mode): every run must be right, the switch both ways.
+TEST(OneDnnConv, PinnedWinogradTransformsChangingWeightsInTheKernel) {
+  const std::unique_ptr<ir::Module> module = testing::parse_and_verify(
+      conv_module(kWinogradShape[0], kWinogradShape[1], kWinogradShape[2], kWinogradShape[3]));
+  ASSERT_NE(module, nullptr);
+  auto kernel = make_dnn_kernel(*module->entry()->root(), kWinograd);
+  ASSERT_TRUE(kernel.ok()) << kernel.error().message();
+  const std::string description = (*kernel)->describe();
+  const size_t otherwise = description.find("while its weights repeat, else");
+  ASSERT_NE(otherwise, std::string::npos) << description;
+  EXPECT_NE(description.find("wino", otherwise), std::string::npos) << description;
+  std::vector<ir::Literal> args = random_args(*module->entry(), 5);
+  // Weights: A (prepared), B, C (in the kernel), C, C (prepared again), D (in the kernel).
+  const uint64_t seeds[] = {0, 51, 52, 52, 52, 52, 53};
+  for (uint64_t seed : seeds) {
+    if (seed != 0) {
+      const ir::Literal weights = testing::random_f32(args[1].shape().dims(), seed);
+      std::copy(weights.data<float>().begin(), weights.data<float>().end(),
+                args[1].data<float>().begin());
+    }
+    EXPECT_LE(compare_run(*module, **kernel, args), kF32Tolerance) << "weights seed " << seed;
+  }
+}
+
 // A big batch runs in chunks (each chunk's views further on, the weights reordered once); with
 // a residual, the residual is read per chunk too.
 TEST(OneDnnConv, BatchChunks) {
@@ -298,10 +323,10 @@ void expect_gradient_convolutions(const std::string& forward_hlo) {
     // The same convolution, with its operands as parameters.
     std::string line = ir::print_instruction(*inst);
     line = std::regex_replace(line, std::regex(R"(convolution\([^)]*\))"), "convolution(a, b)");
-    const std::string hlo = "HloModule grad\nENTRY main {\n  a = " +
-                            inst->operand(0)->shape().to_string(false) + " parameter(0)\n  b = " +
-                            inst->operand(1)->shape().to_string(false) + " parameter(1)\n  ROOT " +
-                            line + "\n}\n";
+    const std::string hlo =
+        "HloModule grad\nENTRY main {\n  a = " + inst->operand(0)->shape().to_string(false) +
+        " parameter(0)\n  b = " + inst->operand(1)->shape().to_string(false) +
+        " parameter(1)\n  ROOT " + line + "\n}\n";
     const Outcome outcome = run_text(hlo, kDirect);
     EXPECT_LE(outcome.error, kF32Tolerance) << outcome.description << "\n" << hlo;
     descriptions += outcome.description + "\n";
@@ -313,9 +338,8 @@ void expect_gradient_convolutions(const std::string& forward_hlo) {
     const std::string fused =
         "HloModule grad\nfused {\n  f.a = " + a + " parameter(0)\n  f.b = " + b +
         " parameter(1)\n  f.r = " + out + " parameter(2)\n  " +
-        std::regex_replace(
-            std::regex_replace(line, std::regex(R"(^%?[\w.-]+ =)"), "f.c ="),
-            std::regex(R"(convolution\(a, b\))"), "convolution(f.a, f.b)") +
+        std::regex_replace(std::regex_replace(line, std::regex(R"(^%?[\w.-]+ =)"), "f.c ="),
+                           std::regex(R"(convolution\(a, b\))"), "convolution(f.a, f.b)") +
         "\n  ROOT f.sum = " + out + " add(f.c, f.r)\n}\nENTRY main {\n  a = " + a +
         " parameter(0)\n  b = " + b + " parameter(1)\n  r = " + out +
         " parameter(2)\n  ROOT y = " + out + " fusion(a, b, r), kind=kOutput, calls=fused\n}\n";

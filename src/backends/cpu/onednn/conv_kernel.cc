@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -170,14 +171,22 @@ Result<ConvGeometry> conv_geometry(const ir::Instruction& conv) {
 
 // ---- Primitive descriptors and the algorithm choice -----------------------------------------
 
+// How a Winograd convolution gets its weights into the Winograd domain. Prepared: once per new
+// set of weights, by oneDNN's reorder into its Winograd layout (slow: ~100 ms for 512x512x3x3
+// here, but nothing per run while the weights repeat). InKernel: in every run, by the
+// convolution's own JIT code (oneDNN's training mode; a few ms), for weights that change each run.
+enum class WeightTransform { Prepared, InKernel };
+
 // `bias` is the primitive's own per-output-feature bias (a zero desc: none).
 dnnl::primitive_desc conv_pd(const ConvGeometry& g, dnnl::algorithm algorithm,
                              const ContractionTypes& types, const dnnl::primitive_attr& attr,
-                             const memory::desc& bias = {}) {
+                             const memory::desc& bias = {},
+                             WeightTransform transform = WeightTransform::Prepared) {
   const memory::desc src(g.src_dims, types.compute, memory::format_tag::any);
   const memory::desc weights(g.weights_dims, types.compute, memory::format_tag::any);
   const memory::desc dst(g.dst_dims, types.dst, memory::format_tag::any);
-  const auto prop = dnnl::prop_kind::forward_inference;
+  const auto prop = transform == WeightTransform::InKernel ? dnnl::prop_kind::forward_training
+                                                           : dnnl::prop_kind::forward_inference;
   if (g.transposed) {
     const dnnl::deconvolution_forward::desc desc(prop, algorithm, src, weights, bias, dst,
                                                  g.strides, g.dilates, g.pad_l, g.pad_r);
@@ -189,76 +198,82 @@ dnnl::primitive_desc conv_pd(const ConvGeometry& g, dnnl::algorithm algorithm,
 }
 
 struct Choice {
-  bool winograd = false;
-  // Winograd stays faster even when each run brings new weights to transform (a training step
-  // at a large batch); otherwise direct runs while the weights change.
-  bool winograd_with_new_weights = false;
+  bool winograd = false;  // while the weights repeat: Winograd on prepared weights
+  // When each run brings new weights (a training step): Winograd transforming them in the
+  // kernel, else direct.
+  bool winograd_on_new_weights = false;
   std::string note;  // why, for describe()
 };
 
 // The problem and the thread count it runs on (the faster algorithm can differ between them).
-std::string shape_key(const ConvGeometry& g, const ContractionTypes& types) {
+std::string problem_key(std::initializer_list<const memory::dims*> dims,
+                        const ContractionTypes& types) {
   std::string key = std::to_string(omp_get_max_threads()) + " threads;";
-  for (const memory::dims* dims :
-       {&g.src_dims, &g.weights_dims, &g.dst_dims, &g.strides, &g.dilates, &g.pad_l, &g.pad_r}) {
-    key += ir::join_ints(*dims) + ";";
-  }
+  for (const memory::dims* d : dims) key += ir::join_ints(*d) + ";";
   return key + std::to_string(static_cast<int>(types.compute)) + "," +
          std::to_string(static_cast<int>(types.dst));
 }
 
 std::atomic<int64_t> measurements{0};
-std::optional<bool> winograd_override;  // set by tests: the measurement's outcome
+std::optional<bool> winograd_override;        // set by tests: the measurement's outcome
 std::optional<int64_t> chunk_bytes_override;  // set by tests: see batch_chunks
 
-// Seconds for one run of each algorithm, and for Winograd's weight transform, at the probe batch.
+// Seconds for one run at the probe batch: direct, Winograd on prepared weights, and Winograd
+// transforming its weights in the kernel (only measured for forward convolutions).
 struct Timing {
-  double winograd_s = 0, direct_s = 0, transform_s = 0;
+  double direct_s = 0, winograd_s = 0, winograd_in_kernel_s = 0;
   int64_t probe_batch = 1;
 };
 
-// Times direct against Winograd once per shape in the process; later kernels reuse the timing.
-// The timing runs at a batch of 1: which algorithm wins depends on the channels and the
-// image size, and timing a batch of 100 twice per layer would make compiling take minutes.
-Timing autotune_timing(const ConvGeometry& full, const ContractionTypes& types) {
-  constexpr int64_t kProbeBatch = 1;
-  ConvGeometry g = full;
-  g.src_dims[0] = g.dst_dims[0] = std::min(g.src_dims[0], kProbeBatch);
+// Timing runs at a batch of 1: which algorithm wins depends on the channels and the image size,
+// and timing a batch of 100 twice per layer would make compiling take minutes.
+constexpr int64_t kProbeBatch = 1;
+constexpr int kProbeRuns = 2;
+
+// `measure()` once per key in the process; later kernels of the same problem reuse its timing.
+Timing measured_once(const std::string& key, const std::function<Timing()>& measure) {
   static std::mutex mutex;
   static std::map<std::string, Timing> cache;
-  const std::string key = shape_key(g, types);
   const std::lock_guard<std::mutex> lock(mutex);
   if (auto found = cache.find(key); found != cache.end()) return found->second;
   ++measurements;
-  constexpr int kRuns = 2;
-  const dnnl::primitive_attr attr = plan_attr({});
-  const dnnl::primitive_desc winograd =
-      conv_pd(g, dnnl::algorithm::convolution_winograd, types, attr);
-  const dnnl::primitive_desc direct = conv_pd(g, dnnl::algorithm::convolution_direct, types, attr);
-  const memory::desc plain(g.weights_dims, types.compute, ir::row_major_strides(g.weights_dims));
-  const dnnl::reorder::primitive_desc transform(cpu_engine(), plain, cpu_engine(),
-                                                winograd.weights_desc());
-  Timing timing;
-  timing.winograd_s = time_primitive(dnnl::primitive(winograd), winograd, kRuns);
-  timing.direct_s = time_primitive(dnnl::primitive(direct), direct, kRuns);
-  timing.transform_s = time_primitive(dnnl::reorder(transform), transform, kRuns);
-  timing.probe_batch = g.src_dims[0];
-  return cache.emplace(key, timing).first->second;
+  return cache.emplace(key, measure()).first->second;
+}
+
+Timing autotune_timing(const ConvGeometry& full, const ContractionTypes& types) {
+  ConvGeometry g = full;
+  g.src_dims[0] = g.dst_dims[0] = std::min(g.src_dims[0], kProbeBatch);
+  const std::string key = problem_key(
+      {&g.src_dims, &g.weights_dims, &g.dst_dims, &g.strides, &g.dilates, &g.pad_l, &g.pad_r},
+      types);
+  return measured_once(key, [&] {
+    const dnnl::primitive_attr attr = plan_attr({});
+    const auto time = [&](dnnl::algorithm algorithm, WeightTransform transform) {
+      const dnnl::primitive_desc pd = conv_pd(g, algorithm, types, attr, {}, transform);
+      return time_primitive(dnnl::primitive(pd), pd, kProbeRuns);
+    };
+    Timing t;
+    t.direct_s = time(dnnl::algorithm::convolution_direct, WeightTransform::Prepared);
+    t.winograd_s = time(dnnl::algorithm::convolution_winograd, WeightTransform::Prepared);
+    t.winograd_in_kernel_s = time(dnnl::algorithm::convolution_winograd, WeightTransform::InKernel);
+    t.probe_batch = g.src_dims[0];
+    return t;
+  });
 }
 
 Choice autotune(const ConvGeometry& g, const ContractionTypes& types) {
   const Timing t = autotune_timing(g, types);
+  // Run times scale with the batch; the in-kernel transform's extra time does not.
+  const double scale = static_cast<double>(g.src_dims[0]) / static_cast<double>(t.probe_batch);
+  const double transform_s = std::max(0.0, t.winograd_in_kernel_s - t.winograd_s);
   Choice choice;
   choice.winograd = t.winograd_s < t.direct_s;
-  // The run time scales with the batch; the transform does not.
-  const double saved = (t.direct_s - t.winograd_s) * static_cast<double>(g.src_dims[0]) /
-                       static_cast<double>(t.probe_batch);
-  choice.winograd_with_new_weights = choice.winograd && saved > t.transform_s;
+  choice.winograd_on_new_weights =
+      choice.winograd && t.winograd_s * scale + transform_s < t.direct_s * scale;
   choice.note = std::string(choice.winograd ? "winograd" : "direct") + ", autotuned at batch " +
                 std::to_string(t.probe_batch) + ": winograd " + format_ms(t.winograd_s) +
-                " (weight transform " + format_ms(t.transform_s) + ") vs direct " +
+                " (transforming its weights " + format_ms(t.winograd_in_kernel_s) + ") vs direct " +
                 format_ms(t.direct_s);
-  if (choice.winograd_with_new_weights) choice.note += "; winograd even with new weights";
   return choice;
 }
 
@@ -306,23 +321,6 @@ memory weights_source(DnnPlan& plan, const ConvGeometry& g, int64_t input, const
                           ir::ops::dense_view(dims), dims, element_size);
   });
   return dense;
-}
-
-// The primitive for the chosen algorithm with the epilogue's post-ops; Winograd without support
-// for those post-ops falls back to direct.
-dnnl::primitive_desc final_pd(const ConvGeometry& g, const ContractionTypes& types,
-                              const PostOps& post_ops, const memory::desc& bias, Choice& choice) {
-  const dnnl::primitive_attr attr = plan_attr(post_ops.ops);
-  if (choice.winograd) {
-    try {
-      return conv_pd(g, dnnl::algorithm::convolution_winograd, types, attr, bias);
-    } catch (const dnnl::error&) {
-      choice = {false, false, "direct, winograd has not these post-ops"};
-    }
-  }
-  const auto direct =
-      g.transposed ? dnnl::algorithm::deconvolution_direct : dnnl::algorithm::convolution_direct;
-  return conv_pd(g, direct, types, attr, bias);
 }
 
 // A leading bias add of one value per output feature runs as the primitive's own bias argument
@@ -409,8 +407,9 @@ KernelGradient kernel_gradient(const ConvGeometry& g) {
   return k;
 }
 
-dnnl::convolution_backward_weights::primitive_desc kernel_gradient_pd(
-    const KernelGradient& k, const ContractionTypes& types, dnnl::algorithm algorithm) {
+dnnl::convolution_backward_weights::primitive_desc kernel_gradient_pd(const KernelGradient& k,
+                                                                      const ContractionTypes& types,
+                                                                      dnnl::algorithm algorithm) {
   const memory::desc src(k.src_dims, types.compute, memory::format_tag::any);
   const memory::desc diff_weights(k.diff_weights_dims, types.dst, memory::format_tag::any);
   const memory::desc diff_dst(k.diff_dst_dims, types.compute, memory::format_tag::any);
@@ -435,32 +434,47 @@ Choice kernel_gradient_algorithm(const KernelGradient& full, const ContractionTy
   }
   if (requested == ConvAlgorithm::Winograd) return {true, true, "winograd, pinned"};
   if (winograd_override) return {*winograd_override, true, "as the test says"};
-  constexpr int64_t kProbeBatch = 1;
-  KernelGradient k = full;
-  k.src_dims[0] = k.diff_dst_dims[0] = std::min(k.src_dims[0], kProbeBatch);
-  std::string key = std::to_string(omp_get_max_threads()) + " threads;";
-  for (const memory::dims* dims : {&k.src_dims, &k.diff_dst_dims, &k.diff_weights_dims, &k.strides,
-                                   &k.dilates, &k.pad_l, &k.pad_r}) {
-    key += ir::join_ints(*dims) + ";";
+  const auto timing_at = [&](int64_t batch) {
+    KernelGradient k = full;
+    k.src_dims[0] = k.diff_dst_dims[0] = batch;
+    const std::string key = problem_key({&k.src_dims, &k.diff_dst_dims, &k.diff_weights_dims,
+                                         &k.strides, &k.dilates, &k.pad_l, &k.pad_r},
+                                        types) +
+                            ";backward weights";
+    return measured_once(key, [&] {
+      const auto time = [&](dnnl::algorithm algorithm) {
+        const auto pd = kernel_gradient_pd(k, types, algorithm);
+        return time_primitive(dnnl::convolution_backward_weights(pd), pd, kProbeRuns);
+      };
+      Timing timing;
+      timing.direct_s = time(dnnl::algorithm::convolution_direct);
+      timing.winograd_s = time(dnnl::algorithm::convolution_winograd);
+      timing.probe_batch = batch;
+      return timing;
+    });
+  };
+  // Winograd's kernel gradient has a large part that does not grow with the batch (the transform
+  // of the gradient and the sums over threads): where direct wins at batch 1, a second probe at
+  // batch 2 tells the part per image, and both run times are extrapolated to the real batch.
+  const int64_t batch = full.src_dims[0];
+  const Timing one = timing_at(std::min(batch, kProbeBatch));
+  if (one.winograd_s < one.direct_s || batch <= 1) {
+    const bool winograd = one.winograd_s < one.direct_s;
+    return {winograd, winograd,
+            std::string(winograd ? "winograd" : "direct") + ", autotuned at batch 1: winograd " +
+                format_ms(one.winograd_s) + " vs direct " + format_ms(one.direct_s)};
   }
-  key += std::to_string(static_cast<int>(types.compute));
-  static std::mutex mutex;
-  static std::map<std::string, Choice> cache;
-  const std::lock_guard<std::mutex> lock(mutex);
-  if (auto found = cache.find(key); found != cache.end()) return found->second;
-  ++measurements;
-  constexpr int kRuns = 2;
-  const auto winograd = kernel_gradient_pd(k, types, dnnl::algorithm::convolution_winograd);
-  const auto direct = kernel_gradient_pd(k, types, dnnl::algorithm::convolution_direct);
-  const double winograd_s =
-      time_primitive(dnnl::convolution_backward_weights(winograd), winograd, kRuns);
-  const double direct_s = time_primitive(dnnl::convolution_backward_weights(direct), direct, kRuns);
-  const bool use_winograd = winograd_s < direct_s;
-  const Choice choice{use_winograd, use_winograd,
-                      std::string(use_winograd ? "winograd" : "direct") + ", autotuned at batch " +
-                          std::to_string(k.src_dims[0]) + ": winograd " + format_ms(winograd_s) +
-                          " vs direct " + format_ms(direct_s)};
-  return cache.emplace(key, choice).first->second;
+  const Timing two = timing_at(2);
+  const auto at_batch = [&](double at1, double at2) {
+    return at1 + std::max(0.0, at2 - at1) * static_cast<double>(batch - 1);
+  };
+  const double winograd_s = at_batch(one.winograd_s, two.winograd_s);
+  const double direct_s = at_batch(one.direct_s, two.direct_s);
+  const bool winograd = winograd_s < direct_s;
+  return {winograd, winograd,
+          std::string(winograd ? "winograd" : "direct") + ", autotuned: at batch " +
+              std::to_string(batch) + " from batches 1 and 2, winograd " + format_ms(winograd_s) +
+              " vs direct " + format_ms(direct_s)};
 }
 
 std::unique_ptr<DnnKernel> kernel_gradient_plan(const ir::Instruction& conv,
@@ -516,11 +530,28 @@ struct ConvProblem {
   const ContractionSite& site;
   ConvGeometry g;
   ContractionTypes types;
-  PostOps post_ops;                 // the epilogue after the native bias
-  int64_t bias_input = -1;          // the kernel input with the primitive's bias, or -1
-  memory::desc bias_desc;           // zero without a bias
-  int64_t chunks = 1;               // g is one chunk of the batch: see batch_chunks
+  PostOps post_ops;         // the epilogue after the native bias
+  int64_t bias_input = -1;  // the kernel input with the primitive's bias, or -1
+  memory::desc bias_desc;   // zero without a bias
+  int64_t chunks = 1;       // g is one chunk of the batch: see batch_chunks
 };
+
+// Winograd's primitive for `p` with the epilogue's post-ops, or none where oneDNN's Winograd has
+// not those post-ops.
+std::optional<dnnl::primitive_desc> winograd_pd(const ConvProblem& p, WeightTransform transform) {
+  try {
+    return conv_pd(p.g, dnnl::algorithm::convolution_winograd, p.types, plan_attr(p.post_ops.ops),
+                   p.bias_desc, transform);
+  } catch (const dnnl::error&) {
+    return std::nullopt;
+  }
+}
+
+dnnl::primitive_desc direct_pd(const ConvProblem& p) {
+  const auto algorithm =
+      p.g.transposed ? dnnl::algorithm::deconvolution_direct : dnnl::algorithm::convolution_direct;
+  return conv_pd(p.g, algorithm, p.types, plan_attr(p.post_ops.ops), p.bias_desc);
+}
 
 // The plan running `pd` (one algorithm) for `p`. Its weights reorder runs when their bytes change:
 // per the plan's own watch, or `watch` (updated by the caller) if given.
@@ -595,31 +626,34 @@ int64_t batch_chunks(const ConvGeometry& g, const PostOps& post_ops) {
   return batch;
 }
 
-// Winograd transforms the weights each time they change, and oneDNN's transform costs more than
-// the convolution (~400 ms for 512x512x3x3 here): worth it while the weights repeat (inference),
-// not when each run brings new ones (a training step). So this kernel starts with Winograd, runs
-// direct from the first change of the weights on, and returns to Winograd after two runs on the
-// same weights.
+// Winograd on prepared weights (WeightTransform::Prepared) is the fastest while the weights repeat
+// (inference), but preparing them costs more than the convolution: when each run brings new
+// weights (a training step), the other plan runs, Winograd transforming them in the kernel or
+// direct. This kernel starts with the prepared plan, switches at the first change of the weights
+// and returns after two runs on the same weights.
 class AdaptiveConvolution final : public DnnKernel {
  public:
-  AdaptiveConvolution(std::shared_ptr<InputWatch> watch, std::unique_ptr<DnnPlan> winograd,
-                      std::unique_ptr<DnnPlan> direct)
-      : watch_(std::move(watch)), winograd_(std::move(winograd)), direct_(std::move(direct)) {}
+  AdaptiveConvolution(std::shared_ptr<InputWatch> watch, std::unique_ptr<DnnPlan> prepared,
+                      std::unique_ptr<DnnPlan> on_new_weights)
+      : watch_(std::move(watch)),
+        prepared_(std::move(prepared)),
+        on_new_weights_(std::move(on_new_weights)) {}
 
   void run(std::span<const void* const> inputs, void* output) override {
     watch_->update(inputs);
-    if (watch_->version() > 1 && watch_->unchanged_runs() == 0) use_winograd_ = false;
-    if (watch_->unchanged_runs() >= 2) use_winograd_ = true;
-    (use_winograd_ ? winograd_ : direct_)->run(inputs, output);
+    if (watch_->version() > 1 && watch_->unchanged_runs() == 0) use_prepared_ = false;
+    if (watch_->unchanged_runs() >= 2) use_prepared_ = true;
+    (use_prepared_ ? prepared_ : on_new_weights_)->run(inputs, output);
   }
   std::string describe() const override {
-    return winograd_->describe() + "; while its weights repeat, else " + direct_->describe();
+    return prepared_->describe() + "; while its weights repeat, else " +
+           on_new_weights_->describe();
   }
 
  private:
   std::shared_ptr<InputWatch> watch_;
-  std::unique_ptr<DnnPlan> winograd_, direct_;
-  bool use_winograd_ = true;
+  std::unique_ptr<DnnPlan> prepared_, on_new_weights_;
+  bool use_prepared_ = true;
 };
 
 }  // namespace
@@ -628,7 +662,9 @@ int64_t autotune_measurements() { return measurements.load(); }
 
 void override_autotune_for_testing(std::optional<bool> winograd) { winograd_override = winograd; }
 
-void override_chunk_bytes_for_testing(std::optional<int64_t> bytes) { chunk_bytes_override = bytes; }
+void override_chunk_bytes_for_testing(std::optional<int64_t> bytes) {
+  chunk_bytes_override = bytes;
+}
 
 Result<std::unique_ptr<DnnKernel>> make_convolution_plan(const ir::Instruction& kernel,
                                                          const ContractionSite& site,
@@ -658,22 +694,22 @@ Result<std::unique_ptr<DnnKernel>> make_convolution_plan(const ir::Instruction& 
 
   problem.chunks = batch_chunks(g, problem.post_ops);
   problem.g.src_dims[0] = problem.g.dst_dims[0] = g.src_dims[0] / problem.chunks;
-  Choice choice = choose_algorithm(g, types, options.conv_algorithm);
-  const ConvGeometry& chunk = problem.g;
-  const dnnl::primitive_desc pd =
-      final_pd(chunk, types, problem.post_ops, problem.bias_desc, choice);
-  if (!choice.winograd || options.conv_algorithm != ConvAlgorithm::Autotune ||
-      choice.winograd_with_new_weights) {
-    return std::unique_ptr<DnnKernel>(conv_plan(problem, pd, choice.note, nullptr));
+  const Choice choice = choose_algorithm(g, types, options.conv_algorithm);
+  const std::optional<dnnl::primitive_desc> prepared =
+      choice.winograd ? winograd_pd(problem, WeightTransform::Prepared) : std::nullopt;
+  if (!prepared) {
+    const std::string note =
+        choice.winograd ? "direct, winograd has not these post-ops" : choice.note;
+    return std::unique_ptr<DnnKernel>(conv_plan(problem, direct_pd(problem), note, nullptr));
   }
-  auto watch =
-      std::make_shared<InputWatch>(site.rhs_input, conv.operand(1)->shape().byte_size());
-  Choice direct{false, false, ""};
-  std::unique_ptr<DnnPlan> direct_plan =
-      conv_plan(problem, final_pd(chunk, types, problem.post_ops, problem.bias_desc, direct), "",
-                watch);
+  std::optional<dnnl::primitive_desc> on_new_weights =
+      choice.winograd_on_new_weights ? winograd_pd(problem, WeightTransform::InKernel)
+                                     : std::nullopt;
+  if (!on_new_weights) on_new_weights = direct_pd(problem);
+  auto watch = std::make_shared<InputWatch>(site.rhs_input, conv.operand(1)->shape().byte_size());
   return std::unique_ptr<DnnKernel>(std::make_unique<AdaptiveConvolution>(
-      watch, conv_plan(problem, pd, choice.note, watch), std::move(direct_plan)));
+      watch, conv_plan(problem, *prepared, choice.note, watch),
+      conv_plan(problem, *on_new_weights, "", watch)));
 }
 
 }  // namespace hlocc::cpu::detail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end check of bench/vgg19_forward.sh at batch 1 (about a minute on 2 cores once the
+# End-to-end check of `bench/vgg19.sh forward` at batch 1 (about a minute on 2 cores once the
 # fixtures exist): export, every peer, and the hlocc slot, filled by a stand-in with the
 # interface of `hlocc bench vgg19` (tools/hlocc/bench.cc: --batch --repeats --warmup --weights
 # --input --out, a "time per batch: median ... s" line) that computes with PyTorch. It checks
@@ -41,7 +41,7 @@ np.save(args.out, vgg19.run_once(model, images)[1].numpy())
 STANDIN
 chmod +x "$work/hlocc"
 
-"$peers_dir/../vgg19_forward.sh" --batches 1 --rounds 1 --repeats 1 --warmup 1 \
+"$peers_dir/../vgg19.sh" forward --batches 1 --rounds 1 --repeats 1 --warmup 1 \
   --torch-configs eager --data "$data" --hlocc "$work/hlocc" | tee "$work/out"
 
 fail() {

@@ -88,6 +88,27 @@ std::string conv_module(const std::string& lhs, const std::string& rhs, const st
          " parameter(1)\n  ROOT y = " + out + " convolution(x, w), " + attrs + "\n}\n";
 }
 
+struct Param {
+  std::string name, shape;
+};
+
+// A module whose root is one kOutput fusion of `params` (named f.NAME in the fused computation,
+// NAME in the entry) computing `body`: the fused computation's lines after its parameters, the
+// last one its ROOT, of shape `result`.
+std::string output_fusion(const std::vector<Param>& params, const std::string& body,
+                          const std::string& result) {
+  std::string fused = "HloModule fused\nfused {\n", entry = "ENTRY main {\n", operands;
+  for (size_t i = 0; i < params.size(); ++i) {
+    const std::string parameter =
+        " = " + params[i].shape + " parameter(" + std::to_string(i) + ")\n";
+    fused += "  f." + params[i].name + parameter;
+    entry += "  " + params[i].name + parameter;
+    operands += (i == 0 ? "" : ", ") + params[i].name;
+  }
+  return fused + body + "}\n" + entry + "  ROOT y = " + result + " fusion(" + operands +
+         "), kind=kOutput, calls=fused\n}\n";
+}
+
 void expect_conv(const std::string& lhs, const std::string& rhs, const std::string& out,
                  const std::string& attrs, const DnnOptions& options = kDirect,
                  double tolerance = kF32Tolerance) {
@@ -262,23 +283,15 @@ TEST(OneDnnConv, BatchChunks) {
     EXPECT_LE(plain.error, kF32Tolerance) << plain.description;
     EXPECT_NE(plain.description.find("in 3 chunks of 2"), std::string::npos) << plain.description;
   }
-  const Outcome residual = run_text(R"(HloModule fused
-fused_conv {
-  f.x = f32[6,8,10,10] parameter(0)
-  f.w = f32[16,8,3,3] parameter(1)
-  f.r = f32[6,16,10,10] parameter(2)
-  f.conv = f32[6,16,10,10] convolution(f.x, f.w), window={size=3x3 pad=1_1x1_1},
+  const Outcome residual = run_text(
+      output_fusion(
+          {{"x", "f32[6,8,10,10]"}, {"w", "f32[16,8,3,3]"}, {"r", "f32[6,16,10,10]"}},
+          R"(  f.conv = f32[6,16,10,10] convolution(f.x, f.w), window={size=3x3 pad=1_1x1_1},
       dim_labels=bf01_oi01->bf01
   ROOT f.sum = f32[6,16,10,10] add(f.conv, f.r)
-}
-ENTRY main {
-  x = f32[6,8,10,10] parameter(0)
-  w = f32[16,8,3,3] parameter(1)
-  r = f32[6,16,10,10] parameter(2)
-  ROOT y = f32[6,16,10,10] fusion(x, w, r), kind=kOutput, calls=fused_conv
-}
 )",
-                                    kDirect);
+          "f32[6,16,10,10]"),
+      kDirect);
   detail::override_chunk_bytes_for_testing(std::nullopt);
   EXPECT_LE(residual.error, kF32Tolerance) << residual.description;
   EXPECT_NE(residual.description.find("chunks"), std::string::npos) << residual.description;
@@ -335,14 +348,13 @@ void expect_gradient_convolutions(const std::string& forward_hlo) {
     const std::string out = inst->shape().to_string(false);
     const std::string a = inst->operand(0)->shape().to_string(false);
     const std::string b = inst->operand(1)->shape().to_string(false);
-    const std::string fused =
-        "HloModule grad\nfused {\n  f.a = " + a + " parameter(0)\n  f.b = " + b +
-        " parameter(1)\n  f.r = " + out + " parameter(2)\n  " +
-        std::regex_replace(std::regex_replace(line, std::regex(R"(^%?[\w.-]+ =)"), "f.c ="),
-                           std::regex(R"(convolution\(a, b\))"), "convolution(f.a, f.b)") +
-        "\n  ROOT f.sum = " + out + " add(f.c, f.r)\n}\nENTRY main {\n  a = " + a +
-        " parameter(0)\n  b = " + b + " parameter(1)\n  r = " + out +
-        " parameter(2)\n  ROOT y = " + out + " fusion(a, b, r), kind=kOutput, calls=fused\n}\n";
+    const std::string fused = output_fusion(
+        {{"a", a}, {"b", b}, {"r", out}},
+        "  " +
+            std::regex_replace(std::regex_replace(line, std::regex(R"(^%?[\w.-]+ =)"), "f.c ="),
+                               std::regex(R"(convolution\(a, b\))"), "convolution(f.a, f.b)") +
+            "\n  ROOT f.sum = " + out + " add(f.c, f.r)\n",
+        out);
     const Outcome summed = run_text(fused, kDirect);
     EXPECT_LE(summed.error, kF32Tolerance) << summed.description << "\n" << fused;
     EXPECT_NE(summed.description.find("backward weights) "), std::string::npos)
@@ -428,27 +440,19 @@ TEST(OneDnnDot, UnsupportedTypeIsAnError) {
 // ---- output fusions ----------------------------------------------------------------------------
 
 TEST(OneDnnFusion, ConvBiasRelu) {
-  const Outcome outcome = run_text(R"(HloModule fused
-fused_conv {
-  f.x = f32[2,8,9,9] parameter(0)
-  f.w = f32[16,8,3,3] parameter(1)
-  f.bias = f32[16] parameter(2)
-  f.conv = f32[2,16,9,9] convolution(f.x, f.w), window={size=3x3 pad=1_1x1_1},
+  const Outcome outcome =
+      run_text(output_fusion(
+                   {{"x", "f32[2,8,9,9]"}, {"w", "f32[16,8,3,3]"}, {"bias", "f32[16]"}},
+                   R"(  f.conv = f32[2,16,9,9] convolution(f.x, f.w), window={size=3x3 pad=1_1x1_1},
       dim_labels=bf01_oi01->bf01
   f.bias.b = f32[2,16,9,9] broadcast(f.bias), dimensions={1}
   f.sum = f32[2,16,9,9] add(f.conv, f.bias.b)
   f.zero = f32[] constant(0)
   f.zeros = f32[2,16,9,9] broadcast(f.zero), dimensions={}
   ROOT f.relu = f32[2,16,9,9] maximum(f.sum, f.zeros)
-}
-ENTRY main {
-  x = f32[2,8,9,9] parameter(0)
-  w = f32[16,8,3,3] parameter(1)
-  bias = f32[16] parameter(2)
-  ROOT y = f32[2,16,9,9] fusion(x, w, bias), kind=kOutput, calls=fused_conv
-}
 )",
-                                   kDirect);
+                   "f32[2,16,9,9]"),
+               kDirect);
   EXPECT_LE(outcome.error, kF32Tolerance) << outcome.description;
   EXPECT_NE(outcome.description.find("+bias +relu"), std::string::npos) << outcome.description;
 }
@@ -456,40 +460,31 @@ ENTRY main {
 // A per-feature bias (here kept as [1, C]) is the primitive's own bias, so Winograd, which takes
 // no binary post-ops, still runs with bias and relu.
 TEST(OneDnnFusion, ConvBiasReluOnWinograd) {
-  const Outcome outcome = run_text(R"(HloModule fused
-fused_conv {
-  f.x = f32[1,13,13,16] parameter(0)
-  f.w = f32[32,16,3,3] parameter(1)
-  f.bias = f32[1,32] parameter(2)
-  f.conv = f32[1,13,13,32] convolution(f.x, f.w), window={size=3x3 pad=1_1x1_1},
+  const Outcome outcome = run_text(
+      output_fusion(
+          {{"x", "f32[1,13,13,16]"}, {"w", "f32[32,16,3,3]"}, {"bias", "f32[1,32]"}},
+          R"(  f.conv = f32[1,13,13,32] convolution(f.x, f.w), window={size=3x3 pad=1_1x1_1},
       dim_labels=b01f_oi01->b01f
   f.bias.b = f32[1,13,13,32] broadcast(f.bias), dimensions={0,3}
   f.sum = f32[1,13,13,32] add(f.conv, f.bias.b)
   f.zero = f32[] constant(0)
   f.zeros = f32[1,13,13,32] broadcast(f.zero), dimensions={}
   ROOT f.relu = f32[1,13,13,32] maximum(f.sum, f.zeros)
-}
-ENTRY main {
-  x = f32[1,13,13,16] parameter(0)
-  w = f32[32,16,3,3] parameter(1)
-  bias = f32[1,32] parameter(2)
-  ROOT y = f32[1,13,13,32] fusion(x, w, bias), kind=kOutput, calls=fused_conv
-}
 )",
-                                   kWinograd);
+          "f32[1,13,13,32]"),
+      kWinograd);
   EXPECT_LE(outcome.error, kF32Tolerance) << outcome.description;
   EXPECT_NE(outcome.description.find("wino"), std::string::npos) << outcome.description;
   EXPECT_NE(outcome.description.find("+bias +relu"), std::string::npos) << outcome.description;
 }
 
 TEST(OneDnnFusion, ConvBiasResidualSelectRelu) {
-  const Outcome outcome = run_text(R"(HloModule fused
-fused_block {
-  f.x = f32[2,9,9,8] parameter(0)
-  f.w = f32[3,3,8,8] parameter(1)
-  f.bias = f32[8] parameter(2)
-  f.skip = f32[2,9,9,8] parameter(3)
-  f.conv = f32[2,9,9,8] convolution(f.x, f.w), window={size=3x3 pad=1_1x1_1},
+  const Outcome outcome = run_text(
+      output_fusion({{"x", "f32[2,9,9,8]"},
+                     {"w", "f32[3,3,8,8]"},
+                     {"bias", "f32[8]"},
+                     {"skip", "f32[2,9,9,8]"}},
+                    R"(  f.conv = f32[2,9,9,8] convolution(f.x, f.w), window={size=3x3 pad=1_1x1_1},
       dim_labels=b01f_01io->b01f
   f.bias.b = f32[2,9,9,8] broadcast(f.bias), dimensions={3}
   f.biased = f32[2,9,9,8] add(f.bias.b, f.conv)
@@ -498,60 +493,38 @@ fused_block {
   f.zeros = f32[2,9,9,8] broadcast(f.zero), dimensions={}
   f.positive = pred[2,9,9,8] compare(f.zeros, f.residual), direction=LT
   ROOT f.relu = f32[2,9,9,8] select(f.positive, f.residual, f.zeros)
-}
-ENTRY main {
-  x = f32[2,9,9,8] parameter(0)
-  w = f32[3,3,8,8] parameter(1)
-  bias = f32[8] parameter(2)
-  skip = f32[2,9,9,8] parameter(3)
-  ROOT y = f32[2,9,9,8] fusion(x, w, bias, skip), kind=kOutput, calls=fused_block
-}
 )",
-                                   kDirect);
+                    "f32[2,9,9,8]"),
+      kDirect);
   EXPECT_LE(outcome.error, kF32Tolerance) << outcome.description;
   EXPECT_NE(outcome.description.find("+bias +residual +relu"), std::string::npos)
       << outcome.description;
 }
 
 TEST(OneDnnFusion, DotBiasRelu) {
-  const Outcome outcome = run_text(R"(HloModule fused
-fused_dense {
-  f.x = f32[12,40] parameter(0)
-  f.w = f32[40,24] parameter(1)
-  f.bias = f32[24] parameter(2)
-  f.dot = f32[12,24] dot(f.x, f.w), lhs_contracting_dims={1}, rhs_contracting_dims={0}
+  const Outcome outcome = run_text(
+      output_fusion(
+          {{"x", "f32[12,40]"}, {"w", "f32[40,24]"}, {"bias", "f32[24]"}},
+          R"(  f.dot = f32[12,24] dot(f.x, f.w), lhs_contracting_dims={1}, rhs_contracting_dims={0}
   f.bias.b = f32[12,24] broadcast(f.bias), dimensions={1}
   f.sum = f32[12,24] add(f.dot, f.bias.b)
   f.zero = f32[] constant(0)
   f.zeros = f32[12,24] broadcast(f.zero), dimensions={}
   ROOT f.relu = f32[12,24] maximum(f.zeros, f.sum)
-}
-ENTRY main {
-  x = f32[12,40] parameter(0)
-  w = f32[40,24] parameter(1)
-  bias = f32[24] parameter(2)
-  ROOT y = f32[12,24] fusion(x, w, bias), kind=kOutput, calls=fused_dense
-}
 )",
-                                   kDirect);
+          "f32[12,24]"),
+      kDirect);
   EXPECT_LE(outcome.error, kF32Tolerance) << outcome.description;
   EXPECT_NE(outcome.description.find("+bias +relu"), std::string::npos) << outcome.description;
 }
 
 TEST(OneDnnFusion, UnsupportedEpilogueIsAnError) {
-  const std::unique_ptr<ir::Module> module = testing::parse_and_verify(R"(HloModule fused
-fused_dense {
-  f.x = f32[4,5] parameter(0)
-  f.w = f32[5,6] parameter(1)
-  f.dot = f32[4,6] dot(f.x, f.w), lhs_contracting_dims={1}, rhs_contracting_dims={0}
+  const std::unique_ptr<ir::Module> module = testing::parse_and_verify(output_fusion(
+      {{"x", "f32[4,5]"}, {"w", "f32[5,6]"}},
+      R"(  f.dot = f32[4,6] dot(f.x, f.w), lhs_contracting_dims={1}, rhs_contracting_dims={0}
   ROOT f.e = f32[4,6] exponential(f.dot)
-}
-ENTRY main {
-  x = f32[4,5] parameter(0)
-  w = f32[5,6] parameter(1)
-  ROOT y = f32[4,6] fusion(x, w), kind=kOutput, calls=fused_dense
-}
-)");
+)",
+      "f32[4,6]"));
   ASSERT_NE(module, nullptr);
   const auto kernel = make_dnn_kernel(*module->entry()->root(), kDirect);
   ASSERT_FALSE(kernel.ok());

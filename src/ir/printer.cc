@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "ir/lexer.h"
@@ -283,8 +284,13 @@ std::string print_literal(const Literal& literal) {
   return literal.shape().to_string() + " " + print_literal_value(literal);
 }
 
-std::string print_instruction(const Instruction& inst) {
-  std::string out = "%" + inst.name() + " = " + inst.shape().to_string() + " " +
+namespace {
+
+// An instruction line with instructions named by `name_of`; `metadata` (op names, source lines)
+// printed or left out.
+template <class NameOf>
+std::string instruction_line(const Instruction& inst, const NameOf& name_of, bool metadata) {
+  std::string out = "%" + name_of(inst) + " = " + inst.shape().to_string() + " " +
                     std::string(op_name(inst.op())) + "(";
   if (inst.op() == Op::Parameter) {
     out += std::to_string(inst.parameter_number());
@@ -292,10 +298,30 @@ std::string print_instruction(const Instruction& inst) {
     append_literal_value(out, inst.literal());
   }
   for (int64_t i = 0; i < inst.operand_count(); ++i)
-    out += (i > 0 ? ", %" : "%") + inst.operand(i)->name();
+    out += (i > 0 ? ", %" : "%") + name_of(*inst.operand(i));
   out += ")";
-  for (const auto& [name, value] : inst.attrs().items())
-    out += ", " + name + "=" + attr_text(name, value);
+  for (const auto& [name, value] : inst.attrs().items()) {
+    if (metadata || name != "metadata") out += ", " + name + "=" + attr_text(name, value);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string print_instruction(const Instruction& inst) {
+  return instruction_line(
+      inst, [](const Instruction& i) { return i.name(); }, true);
+}
+
+std::string print_structure(const Computation& computation) {
+  std::unordered_map<const Instruction*, size_t> position;
+  for (const auto& inst : computation.instructions()) position.emplace(inst.get(), position.size());
+  const auto name_of = [&](const Instruction& i) { return std::to_string(position.at(&i)); };
+  std::string out;
+  for (const auto& inst : computation.instructions()) {
+    out += inst.get() == computation.root() ? "ROOT " : "";
+    out += instruction_line(*inst, name_of, false) + "\n";
+  }
   return out;
 }
 

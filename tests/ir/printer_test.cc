@@ -83,6 +83,53 @@ TEST(Printer, PrintInstructionHasNoIndentOrRoot) {
             "%y = f32[2] add(%x, %x), metadata={op_name=\"y\"}");
 }
 
+TEST(Printer, StructureNamesInstructionsByPosition) {
+  auto module = parse_ok(R"(HloModule m
+first {
+  a = f32[2] parameter(0)
+  k = f32[] constant(3)
+  kb = f32[2] broadcast(k), dimensions={}
+  ROOT s = f32[2] add(a, kb), metadata={op_name="layer1"}
+}
+second {
+  p.7 = f32[2] parameter(0)
+  c = f32[] constant(3)
+  cb = f32[2] broadcast(c), dimensions={}
+  ROOT sum = f32[2] add(p.7, cb), metadata={op_name="layer2"}
+}
+other_constant {
+  a = f32[2] parameter(0)
+  k = f32[] constant(4)
+  kb = f32[2] broadcast(k), dimensions={}
+  ROOT s = f32[2] add(a, kb)
+}
+swapped_operands {
+  a = f32[2] parameter(0)
+  k = f32[] constant(3)
+  kb = f32[2] broadcast(k), dimensions={}
+  ROOT s = f32[2] add(kb, a)
+}
+ENTRY main {
+  x = f32[2] parameter(0)
+  ROOT y = f32[2] call(x), to_apply=first
+}
+)");
+  ASSERT_TRUE(module);
+  const auto structure = [&](std::string_view name) {
+    for (const auto& computation : module->computations()) {
+      if (computation->name() == name) return print_structure(*computation);
+    }
+    ADD_FAILURE() << "no computation " << name;
+    return std::string();
+  };
+  EXPECT_EQ(structure("first"),
+            "%0 = f32[2] parameter(0)\n%1 = f32[] constant(3)\n"
+            "%2 = f32[2] broadcast(%1), dimensions={}\nROOT %3 = f32[2] add(%0, %2)\n");
+  EXPECT_EQ(structure("second"), structure("first"));
+  EXPECT_NE(structure("other_constant"), structure("first"));
+  EXPECT_NE(structure("swapped_operands"), structure("first"));
+}
+
 TEST(Printer, CalleesComeBeforeCallersEvenWhenAddedLater) {
   auto module = parse_ok(
       "HloModule m\nadd {\n  a = f32[] parameter(0)\n  b = f32[] parameter(1)\n"

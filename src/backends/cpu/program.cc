@@ -3,14 +3,15 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <string_view>
 #include <functional>
+#include <string_view>
 #include <unordered_map>
 
 #include "backends/cpu/steps.h"
 #include "ir/clone.h"
 #include "ir/custom_call.h"
 #include "ir/op_rules.h"
+#include "ir/printer.h"
 #include "passes/buffer_assignment.h"
 
 namespace hlocc::cpu {
@@ -57,7 +58,8 @@ std::string_view custom_call_target(const ir::Instruction& inst) {
 // A computation in `scratch` that runs one instruction on parameters standing for its operands:
 // how an unfused instruction becomes a loop kernel.
 const ir::Computation& wrap_instruction(const ir::Instruction& inst, ir::Module& scratch) {
-  auto computation = std::make_unique<ir::Computation>(scratch.fresh_name("wrapped." + inst.name()));
+  auto computation =
+      std::make_unique<ir::Computation>(scratch.fresh_name("wrapped." + inst.name()));
   std::vector<ir::Instruction*> parameters;
   for (int64_t i = 0; i < inst.operand_count(); ++i) {
     auto parameter = std::make_unique<ir::Instruction>(ir::Op::Parameter, inst.operand(i)->shape(),
@@ -84,16 +86,25 @@ bool may_reuse_operand_buffer(const ir::Instruction& user, int64_t operand) {
 
 void CompileContext::request(const ir::Computation& computation, KernelRequest::Kind kind,
                              std::function<void(const CompiledKernel&)> done) {
-  requests.push_back({&computation, kind, "k" + std::to_string(requests.size())});
-  on_compiled.push_back(std::move(done));
+  const std::string structure =
+      std::to_string(static_cast<int>(kind)) + "\n" + ir::print_structure(computation);
+  const auto [found, added] = request_by_structure.emplace(structure, requests.size());
+  if (added) {
+    requests.push_back({&computation, kind, "k" + std::to_string(requests.size())});
+    on_compiled.emplace_back();
+  }
+  on_compiled[found->second].push_back(std::move(done));
 }
 
 Status CompileContext::compile_kernels(Jit& jit) {
   if (requests.empty()) return ok_status();
   HLOCC_TRY(const std::vector<CompiledKernel> kernels, jit.compile(requests));
-  for (size_t i = 0; i < kernels.size(); ++i) on_compiled[i](kernels[i]);
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    for (const auto& done : on_compiled[i]) done(kernels[i]);
+  }
   requests.clear();
   on_compiled.clear();
+  request_by_structure.clear();
   return ok_status();
 }
 
@@ -245,8 +256,8 @@ Status ProgramBuilder::lower(const ir::Instruction& inst) {
   }
   if (op == Op::GetTupleElement) {
     const std::vector<int64_t>& all = leaves(inst.operand(0));
-    const auto [begin, end] = element_leaf_range(inst.operand(0)->shape(),
-                                                 *inst.attrs().get<int64_t>("index"));
+    const auto [begin, end] =
+        element_leaf_range(inst.operand(0)->shape(), *inst.attrs().get<int64_t>("index"));
     values_[&inst] = std::vector<int64_t>(all.begin() + static_cast<int64_t>(begin),
                                           all.begin() + static_cast<int64_t>(end));
     return ok_status();
@@ -276,8 +287,7 @@ Status ProgramBuilder::lower(const ir::Instruction& inst) {
   if (op == Op::Call || op == Op::CustomCall) {
     const std::vector<ir::Computation*> called = inst.called_computations();
     if (op == Op::CustomCall && custom_call_target(inst) != ir::kCustomVjpTarget) {
-      return Error(inst.name() + ": custom-call target \"" +
-                   std::string(custom_call_target(inst)) +
+      return Error(inst.name() + ": custom-call target \"" + std::string(custom_call_target(inst)) +
                    "\" has no CPU implementation; hint: hlocc knows " +
                    std::string(ir::kStopGradientTarget) + " and " +
                    std::string(ir::kCustomVjpTarget));
@@ -336,7 +346,8 @@ void ProgramBuilder::finish(bool own_results) {
   program.root_leaves_ = roots;
   const int64_t offset = arena_top_;
   program.arena_bytes_ = offset;
-  program.arena_ = {static_cast<std::byte*>(std::aligned_alloc(kAlignment, std::max<int64_t>(offset, kAlignment))),
+  program.arena_ = {static_cast<std::byte*>(
+                        std::aligned_alloc(kAlignment, std::max<int64_t>(offset, kAlignment))),
                     [](std::byte* bytes) { std::free(bytes); }};
   program.slots_.assign(leaves_.size(), nullptr);
   for (size_t i = 0; i < leaves_.size(); ++i) {
@@ -354,9 +365,9 @@ void ProgramBuilder::finish(bool own_results) {
 Result<std::unique_ptr<Program>> ProgramBuilder::build(bool own_results) {
   Program& program = *program_;
   program.name_ = computation_.name();
-  HLOCC_TRY(assignment_,
-            passes::assign_buffers(computation_, {.may_reuse_operand_buffer = may_reuse_operand_buffer,
-                                                  .alignment = kAlignment}));
+  HLOCC_TRY(assignment_, passes::assign_buffers(
+                             computation_, {.may_reuse_operand_buffer = may_reuse_operand_buffer,
+                                            .alignment = kAlignment}));
   arena_top_ = assignment_.arena_bytes;
   for (const ir::Instruction* parameter : computation_.parameters()) {
     std::vector<int64_t> ids;
@@ -407,7 +418,8 @@ std::string Program::describe() const {
                      std::to_string(runs_) + " runs)\n";
   for (size_t i = 0; i < steps_.size(); ++i) {
     char time[32] = "";
-    if (i < step_seconds_.size()) std::snprintf(time, sizeof(time), "%9.3f ms  ", 1e3 * step_seconds_[i]);
+    if (i < step_seconds_.size())
+      std::snprintf(time, sizeof(time), "%9.3f ms  ", 1e3 * step_seconds_[i]);
     text += std::string("  ") + time + steps_[i]->describe() + "\n";
   }
   return text;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "backends/cpu/llvm/jit.h"
@@ -45,9 +46,12 @@ struct CompileContext {
   ir::Module scratch{"scratch"};
   std::vector<KernelRequest> requests;
   /// Where each request's compiled code goes once compile() has run.
-  std::vector<std::function<void(const CompiledKernel&)>> on_compiled;
+  std::vector<std::vector<std::function<void(const CompiledKernel&)>>> on_compiled;
+  /// Each request's index by its computation's structure (ir::print_structure) and kind.
+  std::unordered_map<std::string, size_t> request_by_structure;
 
-  /// Queues a kernel; `done` receives it after compile_kernels().
+  /// Queues a kernel; `done` receives it after compile_kernels(). Computations that differ only
+  /// in instruction names (a network's repeated layers and their gradients) share one kernel.
   void request(const ir::Computation& computation, KernelRequest::Kind kind,
                std::function<void(const CompiledKernel&)> done);
   Status compile_kernels(Jit& jit);

@@ -221,6 +221,22 @@ TEST(OneDnnConv, WeightsChangedInPlaceAreReorderedAgain) {
   }
 }
 
+// Runs the convolution `kernel` of `module` once per seed, each with weights (operand 1) drawn
+// from that seed (0: the first random ones), in place as a training step leaves them; every run
+// must be right.
+void run_with_weights(const ir::Module& module, DnnKernel& kernel,
+                      std::initializer_list<uint64_t> seeds) {
+  std::vector<ir::Literal> args = random_args(*module.entry(), 3);
+  for (uint64_t seed : seeds) {
+    if (seed != 0) {
+      const ir::Literal weights = testing::random_f32(args[1].shape().dims(), seed);
+      std::copy(weights.data<float>().begin(), weights.data<float>().end(),
+                args[1].data<float>().begin());
+    }
+    EXPECT_LE(compare_run(module, kernel, args), kF32Tolerance) << "weights seed " << seed;
+  }
+}
+
 // Autotuned Winograd runs while the weights repeat and direct once they change (a training
 // step), back to Winograd after two runs on the same weights; every run must be right.
 TEST(OneDnnConv, AutotunedWinogradFallsBackToDirectWhileWeightsChange) {
@@ -233,17 +249,8 @@ TEST(OneDnnConv, AutotunedWinogradFallsBackToDirectWhileWeightsChange) {
   ASSERT_TRUE(kernel.ok()) << kernel.error().message();
   EXPECT_NE((*kernel)->describe().find("while its weights repeat"), std::string::npos)
       << (*kernel)->describe();
-  std::vector<ir::Literal> args = random_args(*module->entry(), 3);
   // Weights: A (winograd), B, C (direct), C (direct), C, C (winograd again), D (direct).
-  const uint64_t seeds[] = {0, 41, 42, 42, 42, 42, 43};
-  for (uint64_t seed : seeds) {
-    if (seed != 0) {
-      const ir::Literal weights = testing::random_f32(args[1].shape().dims(), seed);
-      std::copy(weights.data<float>().begin(), weights.data<float>().end(),
-                args[1].data<float>().begin());
-    }
-    EXPECT_LE(compare_run(*module, **kernel, args), kF32Tolerance) << "weights seed " << seed;
-  }
+  run_with_weights(*module, **kernel, {0, 41, 42, 42, 42, 42, 43});
 }
 
 // Pinned Winograd runs on prepared weights while they repeat and transforms them in the kernel
@@ -258,17 +265,8 @@ TEST(OneDnnConv, PinnedWinogradTransformsChangingWeightsInTheKernel) {
   const size_t otherwise = description.find("while its weights repeat, else");
   ASSERT_NE(otherwise, std::string::npos) << description;
   EXPECT_NE(description.find("wino", otherwise), std::string::npos) << description;
-  std::vector<ir::Literal> args = random_args(*module->entry(), 5);
   // Weights: A (prepared), B, C (in the kernel), C, C (prepared again), D (in the kernel).
-  const uint64_t seeds[] = {0, 51, 52, 52, 52, 52, 53};
-  for (uint64_t seed : seeds) {
-    if (seed != 0) {
-      const ir::Literal weights = testing::random_f32(args[1].shape().dims(), seed);
-      std::copy(weights.data<float>().begin(), weights.data<float>().end(),
-                args[1].data<float>().begin());
-    }
-    EXPECT_LE(compare_run(*module, **kernel, args), kF32Tolerance) << "weights seed " << seed;
-  }
+  run_with_weights(*module, **kernel, {0, 51, 52, 52, 52, 52, 53});
 }
 
 // A big batch runs in chunks (each chunk's views further on, the weights reordered once); with

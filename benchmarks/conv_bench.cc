@@ -66,26 +66,33 @@ std::vector<float> random_values(int64_t count, uint32_t seed) {
   return values;
 }
 
-// The f32 peak of `threads` cores in GFLOP/s: each thread runs independent chains of AVX-512
-// FMAs (12, enough to hide the FMA latency on two FMA units), nothing from memory.
-__attribute__((target("avx512f,fma"))) double fma_peak_gflops(int threads) {
+// One thread's share of the peak measurement: independent chains of AVX-512 FMAs (12, enough to
+// hide the FMA latency on two FMA units), nothing from memory; the sum keeps them from being
+// dropped.
+constexpr int kChains = 12;
+
+__attribute__((target("avx512f,fma"))) float fma_chains(int64_t iterations) {
+  __m512 acc[kChains];
+  for (int i = 0; i < kChains; ++i) acc[i] = _mm512_set1_ps(1.0f + static_cast<float>(i) * 1e-7f);
+  const __m512 scale = _mm512_set1_ps(0.999999f), shift = _mm512_set1_ps(1e-7f);
+  for (int64_t k = 0; k < iterations; ++k) {
+    for (int i = 0; i < kChains; ++i) acc[i] = _mm512_fmadd_ps(acc[i], scale, shift);
+  }
+  for (int i = 1; i < kChains; ++i) acc[0] = _mm512_add_ps(acc[0], acc[i]);
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, acc[0]);
+  float sum = 0;
+  for (float lane : lanes) sum += lane;
+  return sum;
+}
+
+// The f32 peak of `threads` cores in GFLOP/s.
+double fma_peak_gflops(int threads) {
   constexpr int64_t kIterations = 100'000'000;
-  constexpr int kChains = 12;
   float sink = 0;
   const auto start = std::chrono::steady_clock::now();
 #pragma omp parallel num_threads(threads) reduction(+ : sink)
-  {
-    __m512 acc[kChains];
-    for (int i = 0; i < kChains; ++i) acc[i] = _mm512_set1_ps(1.0f + static_cast<float>(i) * 1e-7f);
-    const __m512 scale = _mm512_set1_ps(0.999999f), shift = _mm512_set1_ps(1e-7f);
-    for (int64_t k = 0; k < kIterations; ++k) {
-      for (int i = 0; i < kChains; ++i) acc[i] = _mm512_fmadd_ps(acc[i], scale, shift);
-    }
-    for (int i = 1; i < kChains; ++i) acc[0] = _mm512_add_ps(acc[0], acc[i]);
-    alignas(64) float lanes[16];
-    _mm512_store_ps(lanes, acc[0]);
-    for (float lane : lanes) sink += lane;
-  }
+  sink += fma_chains(kIterations);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (sink == 0) std::printf("(sink %g)\n", static_cast<double>(sink));  // keeps the loop

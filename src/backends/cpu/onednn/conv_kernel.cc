@@ -218,8 +218,8 @@ std::atomic<int64_t> measurements{0};
 std::optional<bool> winograd_override;        // set by tests: the measurement's outcome
 std::optional<int64_t> chunk_bytes_override;  // set by tests: see batch_chunks
 
-// Seconds for one run at the probe batch: direct, Winograd on prepared weights, and Winograd
-// transforming its weights in the kernel (only measured for forward convolutions).
+// Seconds for one run at a batch of `probe_batch` images: direct, Winograd on prepared weights,
+// and Winograd transforming its weights in the kernel (only for forward convolutions).
 struct Timing {
   double direct_s = 0, winograd_s = 0, winograd_in_kernel_s = 0;
   int64_t probe_batch = 1;
@@ -240,9 +240,42 @@ Timing measured_once(const std::string& key, const std::function<Timing()>& meas
   return cache.emplace(key, measure()).first->second;
 }
 
-Timing autotune_timing(const ConvGeometry& full, const ContractionTypes& types) {
+// The timing at `batch` from probes: `timing_at(1)`, scaled by the batch where Winograd wins
+// there (the in-kernel transform's extra time stays fixed), else also `timing_at(2)` and each time
+// extrapolated as a fixed part plus a part per image. Winograd has a large fixed part (transforms,
+// sums over threads): 15 ms against 4 ms for direct at batch 1 and 29 ms against 48 ms at batch
+// 10 for a 512x512 kernel gradient at 14x14. `note` says how it was found.
+Timing timing_at_batch(int64_t batch, const std::function<Timing(int64_t)>& timing_at,
+                       std::string& note) {
+  const Timing one = timing_at(std::min(batch, kProbeBatch));
+  Timing t = one;
+  t.probe_batch = batch;
+  if (batch <= one.probe_batch || one.winograd_s < one.direct_s) {
+    const double scale = static_cast<double>(batch) / static_cast<double>(one.probe_batch);
+    t.direct_s *= scale;
+    t.winograd_s *= scale;
+    t.winograd_in_kernel_s =
+        t.winograd_s + std::max(0.0, one.winograd_in_kernel_s - one.winograd_s);
+    note = "autotuned for batch " + std::to_string(batch) + " from batch " +
+           std::to_string(one.probe_batch) + ": winograd " + format_ms(t.winograd_s) +
+           " vs direct " + format_ms(t.direct_s);
+    return t;
+  }
+  const Timing two = timing_at(2);
+  const auto extrapolate = [&](double at1, double at2) {
+    return at1 + std::max(0.0, at2 - at1) * static_cast<double>(batch - 1);
+  };
+  t.direct_s = extrapolate(one.direct_s, two.direct_s);
+  t.winograd_s = extrapolate(one.winograd_s, two.winograd_s);
+  t.winograd_in_kernel_s = extrapolate(one.winograd_in_kernel_s, two.winograd_in_kernel_s);
+  note = "autotuned for batch " + std::to_string(batch) + " from batches 1 and 2: winograd " +
+         format_ms(t.winograd_s) + " vs direct " + format_ms(t.direct_s);
+  return t;
+}
+
+Timing autotune_timing(const ConvGeometry& full, int64_t batch, const ContractionTypes& types) {
   ConvGeometry g = full;
-  g.src_dims[0] = g.dst_dims[0] = std::min(g.src_dims[0], kProbeBatch);
+  g.src_dims[0] = g.dst_dims[0] = batch;
   const std::string key = problem_key(
       {&g.src_dims, &g.weights_dims, &g.dst_dims, &g.strides, &g.dilates, &g.pad_l, &g.pad_r},
       types);
@@ -262,18 +295,16 @@ Timing autotune_timing(const ConvGeometry& full, const ContractionTypes& types) 
 }
 
 Choice autotune(const ConvGeometry& g, const ContractionTypes& types) {
-  const Timing t = autotune_timing(g, types);
-  // Run times scale with the batch; the in-kernel transform's extra time does not.
-  const double scale = static_cast<double>(g.src_dims[0]) / static_cast<double>(t.probe_batch);
-  const double transform_s = std::max(0.0, t.winograd_in_kernel_s - t.winograd_s);
+  std::string note;
+  const Timing t = timing_at_batch(
+      g.src_dims[0], [&](int64_t batch) { return autotune_timing(g, batch, types); }, note);
   Choice choice;
   choice.winograd = t.winograd_s < t.direct_s;
-  choice.winograd_on_new_weights =
-      choice.winograd && t.winograd_s * scale + transform_s < t.direct_s * scale;
-  choice.note = std::string(choice.winograd ? "winograd" : "direct") + ", autotuned at batch " +
-                std::to_string(t.probe_batch) + ": winograd " + format_ms(t.winograd_s) +
-                " (transforming its weights " + format_ms(t.winograd_in_kernel_s) + ") vs direct " +
-                format_ms(t.direct_s);
+  choice.winograd_on_new_weights = choice.winograd && t.winograd_in_kernel_s < t.direct_s;
+  choice.note = std::string(choice.winograd ? "winograd" : "direct") + ", " + note;
+  if (choice.winograd) {
+    choice.note += ", on new weights " + format_ms(t.winograd_in_kernel_s);
+  }
   return choice;
 }
 
@@ -453,28 +484,10 @@ Choice kernel_gradient_algorithm(const KernelGradient& full, const ContractionTy
       return timing;
     });
   };
-  // Winograd's kernel gradient has a large part that does not grow with the batch (the transform
-  // of the gradient and the sums over threads): where direct wins at batch 1, a second probe at
-  // batch 2 tells the part per image, and both run times are extrapolated to the real batch.
-  const int64_t batch = full.src_dims[0];
-  const Timing one = timing_at(std::min(batch, kProbeBatch));
-  if (one.winograd_s < one.direct_s || batch <= 1) {
-    const bool winograd = one.winograd_s < one.direct_s;
-    return {winograd, winograd,
-            std::string(winograd ? "winograd" : "direct") + ", autotuned at batch 1: winograd " +
-                format_ms(one.winograd_s) + " vs direct " + format_ms(one.direct_s)};
-  }
-  const Timing two = timing_at(2);
-  const auto at_batch = [&](double at1, double at2) {
-    return at1 + std::max(0.0, at2 - at1) * static_cast<double>(batch - 1);
-  };
-  const double winograd_s = at_batch(one.winograd_s, two.winograd_s);
-  const double direct_s = at_batch(one.direct_s, two.direct_s);
-  const bool winograd = winograd_s < direct_s;
-  return {winograd, winograd,
-          std::string(winograd ? "winograd" : "direct") + ", autotuned: at batch " +
-              std::to_string(batch) + " from batches 1 and 2, winograd " + format_ms(winograd_s) +
-              " vs direct " + format_ms(direct_s)};
+  std::string note;
+  const Timing t = timing_at_batch(full.src_dims[0], timing_at, note);
+  const bool winograd = t.winograd_s < t.direct_s;
+  return {winograd, winograd, std::string(winograd ? "winograd" : "direct") + ", " + note};
 }
 
 std::unique_ptr<DnnKernel> kernel_gradient_plan(const ir::Instruction& conv,

@@ -11,6 +11,17 @@ Literal::Literal(const Shape& shape) : shape_(shape) {
   if (shape.is_array()) bytes_.assign(static_cast<size_t>(shape.byte_size()), std::byte{0});
 }
 
+Literal Literal::uninitialized(const Shape& shape) {
+  Literal literal;
+  literal.shape_ = shape;
+  if (shape.is_tuple()) {
+    for (const Shape& s : shape.tuple_shapes()) literal.elements_.push_back(uninitialized(s));
+  } else if (shape.is_array()) {
+    literal.bytes_.resize(static_cast<size_t>(shape.byte_size()));
+  }
+  return literal;
+}
+
 Literal Literal::tuple(std::vector<Literal> elements) {
   std::vector<Shape> shapes;
   shapes.reserve(elements.size());

@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "ir/host_memory.h"
 #include "ir/shape.h"
 
 namespace hlocc::ir {
@@ -14,6 +15,8 @@ class Literal {
  public:
   Literal() = default;                // the empty tuple
   explicit Literal(const Shape& shape);  // zero-filled (recursively for tuples)
+  /// A literal whose array bytes are left unset, for callers that write every one of them.
+  static Literal uninitialized(const Shape& shape);
 
   static Literal tuple(std::vector<Literal> elements);
   template <class T>
@@ -72,7 +75,7 @@ class Literal {
   void check_type(DType requested) const;
 
   Shape shape_;
-  std::vector<std::byte> bytes_;
+  std::vector<std::byte, HostAllocator<std::byte>> bytes_;
   std::vector<Literal> elements_;
 };
 

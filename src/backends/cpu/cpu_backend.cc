@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,6 +12,7 @@
 
 #include "backends/cpu/llvm/jit.h"
 #include "backends/cpu/program.h"
+#include "backends/cpu/steps.h"
 #include "ir/clone.h"
 #include "ir/printer.h"
 #include "passes/pass.h"
@@ -49,11 +49,9 @@ void flatten_leaves(const ir::Literal& literal, std::vector<void*>& leaves) {
 // Builds a literal of `shape` from the leaf buffers, consuming them in order.
 ir::Literal gather_result(const ir::Shape& shape, std::span<void* const> leaves, size_t& next) {
   if (!shape.is_tuple()) {
-    ir::Literal literal(shape);
+    ir::Literal literal = ir::Literal::uninitialized(shape);
     // An empty array's buffers may be null: memcpy must not see them, even for 0 bytes.
-    if (literal.raw_size() > 0) {
-      std::memcpy(literal.raw(), leaves[next], static_cast<size_t>(literal.raw_size()));
-    }
+    parallel_copy(literal.raw(), leaves[next], static_cast<size_t>(literal.raw_size()));
     ++next;
     return literal;
   }

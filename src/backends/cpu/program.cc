@@ -346,16 +346,14 @@ void ProgramBuilder::finish(bool own_results) {
   program.root_leaves_ = roots;
   const int64_t offset = arena_top_;
   program.arena_bytes_ = offset;
-  program.arena_ = {static_cast<std::byte*>(
-                        std::aligned_alloc(kAlignment, std::max<int64_t>(offset, kAlignment))),
-                    [](std::byte* bytes) { std::free(bytes); }};
+  program.arena_.resize(static_cast<size_t>(offset));
   program.slots_.assign(leaves_.size(), nullptr);
   for (size_t i = 0; i < leaves_.size(); ++i) {
     const Leaf& leaf = leaves_[i];
     if (leaf.constant != nullptr) {
       program.slots_[i] = const_cast<void*>(leaf.constant);
     } else if (leaf.offset >= 0) {
-      program.slots_[i] = program.arena_.get() + leaf.offset;
+      program.slots_[i] = program.arena_.data() + leaf.offset;
     }
   }
   program.root_leaf_shapes_ = leaf_shapes(computation_.result_shape());

@@ -14,6 +14,7 @@
 
 #include "backends/cpu/llvm/jit.h"
 #include "backends/cpu/onednn/dnn_kernel.h"
+#include "ir/host_memory.h"
 #include "ir/module.h"
 #include "ir/result.h"
 
@@ -84,7 +85,7 @@ class Program {
   std::vector<int64_t> root_leaves_;
   std::vector<ir::Shape> parameter_leaf_shapes_;
   std::vector<ir::Shape> root_leaf_shapes_;
-  std::unique_ptr<std::byte[], void (*)(std::byte*)> arena_{nullptr, nullptr};
+  std::vector<std::byte, ir::HostAllocator<std::byte>> arena_;
   int64_t arena_bytes_ = 0;
   Slots slots_;                 // filled at compile time, parameter slots at each run
   std::vector<void*> results_;  // root leaf buffers of the last run

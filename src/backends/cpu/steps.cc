@@ -24,6 +24,21 @@ void copy_leaves(const std::vector<void*>& from, const std::vector<void*>& to,
 
 }  // namespace
 
+void parallel_copy(void* to, const void* from, size_t bytes) {
+  constexpr size_t kChunk = size_t{1} << 20;
+  const auto chunks = static_cast<int64_t>((bytes + kChunk - 1) / kChunk);
+  if (chunks <= 1) {
+    if (bytes > 0) std::memcpy(to, from, bytes);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    const size_t begin = static_cast<size_t>(chunk) * kChunk;
+    std::memcpy(static_cast<std::byte*>(to) + begin, static_cast<const std::byte*>(from) + begin,
+                std::min(kChunk, bytes - begin));
+  }
+}
+
 std::string leaf_list(const std::vector<int64_t>& leaves) {
   std::string text;
   for (int64_t leaf : leaves) text += (text.empty() ? "%" : ", %") + std::to_string(leaf);
@@ -84,7 +99,7 @@ CopyStep::CopyStep(std::vector<int64_t> from, std::vector<int64_t> to, std::vect
 
 void CopyStep::run(Slots& slots) {
   for (size_t i = 0; i < from_.size(); ++i) {
-    if (bytes_[i] > 0) std::memcpy(slots[to_[i]], slots[from_[i]], static_cast<size_t>(bytes_[i]));
+    parallel_copy(slots[to_[i]], slots[from_[i]], static_cast<size_t>(bytes_[i]));
   }
 }
 

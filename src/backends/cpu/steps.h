@@ -15,6 +15,10 @@ namespace hlocc::cpu {
 /// Leaf slots as `describe()` prints them: "%3, %7".
 std::string leaf_list(const std::vector<int64_t>& leaves);
 
+/// memcpy of non-overlapping buffers, split among the threads when it is big: one core does not
+/// reach the memory bandwidth alone.
+void parallel_copy(void* to, const void* from, size_t bytes);
+
 /// Runs a LoopKernel, splitting its rows among the threads when the work is big enough.
 class LoopStep : public Step {
  public:

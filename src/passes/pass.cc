@@ -12,6 +12,7 @@
 #include "passes/cse.h"
 #include "passes/dce.h"
 #include "passes/reduction_splitting.h"
+#include "passes/sibling_fusion.h"
 #include "passes/fusion.h"
 #include "passes/layout_assignment.h"
 
@@ -31,7 +32,7 @@ std::unique_ptr<Pass> make() {
 constexpr std::unique_ptr<Pass> (*kPasses[])() = {
     make<CallInlining>, make<CommonSubexpressionElimination>, make<DeadCodeElimination>,
     make<AlgebraicSimplifier>, make<ConstantFolding>, make<Fusion>,
-    make<LayoutAssignment>, make<ReductionSplitting>};
+    make<LayoutAssignment>, make<ReductionSplitting>, make<SiblingFusion>};
 
 std::string known_pass_names() {
   std::string names;

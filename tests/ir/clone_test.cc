@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "backends/cpu/cpu_backend.h"
 #include "golden/golden_files.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
@@ -63,7 +64,7 @@ TEST_P(CloneModule, PrintsAsTheOriginalAfterTheCpuPipeline) {
   auto module = ir::parse_module(read_text_file(GetParam()), GetParam().filename().string());
   if (!module.ok() || !ir::verify(**module).ok()) GTEST_SKIP() << "not a valid module";
   const Status status = passes::run_passes(
-      **module, {"inline", "simplify", "fold", "cse", "dce", "layout", "splitreduce", "fusion"});
+      **module, cpu::CpuOptions{}.passes);
   if (!status.ok()) GTEST_SKIP() << "the pipeline rejects it: " << status.error().message();
   const std::unique_ptr<ir::Module> copy = ir::clone_module(**module);
   EXPECT_EQ(ir::print_module(*copy), ir::print_module(**module));

@@ -8,6 +8,7 @@
 
 #include "autodiff/gradient_check.h"
 #include "autodiff/reverse.h"
+#include "backends/cpu/cpu_backend.h"
 #include "backends/reference/evaluator.h"
 #include "golden/golden_files.h"
 #include "ir/parser.h"
@@ -26,7 +27,7 @@ std::string fused_values_differ(ir::Module& module, const std::vector<ir::Litera
   if (!before.ok()) return "before fusion: " + before.error().message();
   // The CPU backend's whole pipeline, so the gradient programs meet every pass before fusion.
   const Status status =
-      passes::run_passes(module, {"inline", "simplify", "fold", "cse", "dce", "layout", "splitreduce", "fusion"});
+      passes::run_passes(module, cpu::CpuOptions{}.passes);
   if (!status.ok()) return "fusion: " + status.error().message();
   const Result<ir::Literal> after = reference::evaluate(module, args);
   if (!after.ok())

@@ -17,7 +17,9 @@ struct CpuOptions {
   int threads = 0;
   DnnOptions dnn;  // conv algorithm, matmul precision (HLOCC_MATMUL_PRECISION=f32|bf16)
   /// The passes run before code generation, in order (`hlocc opt --passes` names).
-  std::vector<std::string> passes = {"inline", "simplify", "fold", "cse", "dce", "layout", "splitreduce", "fusion"};
+  std::vector<std::string> passes = {"inline", "simplify", "fold",        "cse",
+                                     "dce",    "layout",   "splitreduce", "fusion",
+                                     "siblings"};
 };
 
 /// The options with the environment's settings applied (HLOCC_NUM_THREADS,

@@ -119,6 +119,17 @@ std::optional<EpilogueStep> match_single_user_step(Instruction* user, const Inst
   return std::nullopt;
 }
 
+// A residual add's other operand must be in memory before the contraction runs (oneDNN's sum
+// post-op adds to the destination's old contents). When that operand is a cheap elementwise
+// expression that only this add reads, writing it out takes a loop of its own (a read and a write
+// of the whole array) and the post-op reads it once more; left out of the epilogue, the add and
+// the expression fuse into the add's readers instead, as the weight-decay term of an SGD update
+// fuses into the update's loop.
+bool residual_needs_own_loop(const Instruction& residual) {
+  return residual.users().size() == 1 && residual.info().has(ir::kElementwise) &&
+         is_cheap(residual);
+}
+
 // The post-op that consumes `value`, or why there is none.
 std::variant<EpilogueStep, std::string> match_epilogue_step(const Instruction* value) {
   const std::vector<Instruction*>& users = value->users();
@@ -126,6 +137,13 @@ std::variant<EpilogueStep, std::string> match_epilogue_step(const Instruction* v
   if (users.size() == 1) {
     if (users[0]->shape() != value->shape()) {
       return "%" + users[0]->name() + " changes the shape or element type";
+    }
+    const Instruction* user = users[0];
+    if (user->op() == Op::Add && user->operand_count() == 2 && user->operand(0) != user->operand(1) &&
+        other_operand(*user, value)->op() != Op::Broadcast &&
+        residual_needs_own_loop(*other_operand(*user, value))) {
+      return "%" + other_operand(*user, value)->name() +
+             ", the residual, would need a loop of its own: the add fuses into its readers";
     }
     if (auto step = match_single_user_step(users[0], value)) return *step;
     return "%" + users[0]->name() + " (" + std::string(users[0]->info().name) +

@@ -1,7 +1,6 @@
-// HLO dot on dnnl::matmul as [B, M, K] x [B, K, N] -> [B, M, N] (or [M, K] x [K, N] -> [M, N]:
-// see dot_groups): B merges the batch dims, M and N the free dims of each side, K the contracting
-// dims. An operand whose dims merge in that order is read in place through strides (transposes
-// are free); others are gathered by a reorder first.
+// HLO dot on dnnl::matmul as [B, M, K] x [B, K, N] -> [B, M, N]: B merges the batch dims, M and N
+// the free dims of each side, K the contracting dims. An operand whose dims merge in that order is
+// read in place through strides (transposes are free); others are gathered by a reorder first.
 #include <algorithm>
 #include <numeric>
 
@@ -37,15 +36,6 @@ std::vector<int64_t> iota(int64_t first, int64_t count) {
   return values;
 }
 
-// Whether the rhs's contracting dims sit inside its free dims in (row-major) memory: the matmul
-// reads it as a transposed [K, N] matrix.
-bool rhs_read_transposed(const std::vector<int64_t>& contracting,
-                         const std::vector<int64_t>& free) {
-  return !contracting.empty() && !free.empty() &&
-         *std::max_element(free.begin(), free.end()) <
-             *std::min_element(contracting.begin(), contracting.end());
-}
-
 struct DotGroups {
   Groups lhs, rhs, dst;
 };
@@ -62,14 +52,6 @@ DotGroups dot_groups(const ir::Instruction& dot) {
   const int64_t batch = static_cast<int64_t>(lhs_batch.size());
   const int64_t m = static_cast<int64_t>(lhs_free.size());
   const int64_t n = static_cast<int64_t>(rhs_free.size());
-  if (batch == 0 && rhs_read_transposed(rhs_contracting, rhs_free)) {
-    // 2D: oneDNN 2.6's brgemm takes weights read transposed (a Linear layer's [out, in] as
-    // [K, N] with strides {1, K}) in 2D only; in 3D a gemm runs them, which ran VGG19's first
-    // classifier layer at batch 10 in 75-135 ms against brgemm's 40. (Other dots stay 3D: there
-    // a transposed lhs, a weight gradient's, runs on that gemm, which streams such a few-row
-    // contraction's 411 MB result in 30-50 ms against brgemm's 75-80.)
-    return {{lhs_free, lhs_contracting}, {rhs_contracting, rhs_free}, {iota(0, m), iota(m, n)}};
-  }
   return {{lhs_batch, lhs_free, lhs_contracting},
           {rhs_batch, rhs_contracting, rhs_free},
           {iota(0, batch), iota(batch, m), iota(batch + m, n)}};

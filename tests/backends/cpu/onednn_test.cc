@@ -396,7 +396,20 @@ void expect_dot(const std::string& lhs, const std::string& rhs, const std::strin
 TEST(OneDnnDot, Matrix) {
   expect_dot("f32[33,70]", "f32[70,19]", "f32[33,19]",
              "lhs_contracting_dims={1}, rhs_contracting_dims={0}", kDirect, kF32Tolerance,
-             "lhs strided, rhs strided");
+             "(3D, lhs strided, rhs strided");
+}
+
+TEST(OneDnnDot, LargeWeightsReadTransposedRunAs2D) {
+  // A Linear layer's [out, in] weights of 2^22 elements: a 2D matmul (brgemm's form).
+  expect_dot("f32[3,2048]", "f32[2048,2048]", "f32[3,2048]",
+             "lhs_contracting_dims={1}, rhs_contracting_dims={1}", kDirect, kF32Tolerance,
+             "(2D, lhs strided, rhs strided");
+  // Smaller ones stay 3D, as do weights read in order.
+  expect_dot("f32[3,64]", "f32[32,64]", "f32[3,32]",
+             "lhs_contracting_dims={1}, rhs_contracting_dims={1}", kDirect, kF32Tolerance,
+             "(3D, lhs strided, rhs strided");
+  expect_dot("f32[3,2048]", "f32[2048,2048]", "f32[3,2048]",
+             "lhs_contracting_dims={1}, rhs_contracting_dims={0}", kDirect, kF32Tolerance, "(3D");
 }
 
 TEST(OneDnnDot, VectorsAndOuterProducts) {

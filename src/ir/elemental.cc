@@ -1,5 +1,7 @@
 #include "ir/elemental.h"
 
+#include <algorithm>
+
 #include "ir/op_rules.h"
 
 namespace hlocc::ir {
@@ -10,6 +12,16 @@ ElementalRule lowered_by_backend() {
                        << ": this op is lowered whole by the backend, never element by element";
     return std::vector<EValue>{};
   };
+}
+
+bool is_row_reduction(const Instruction& inst) {
+  if (inst.op() != Op::Reduce || inst.operand_count() != 2 || !inst.shape().is_array()) {
+    return false;
+  }
+  const int64_t rank = inst.operand(0)->shape().rank();
+  const auto* reduced = inst.attrs().get<std::vector<int64_t>>("dimensions");
+  return rank > 0 && reduced != nullptr && !reduced->empty() &&
+         std::find(reduced->begin(), reduced->end(), rank - 1) == reduced->end();
 }
 
 namespace detail {

@@ -130,4 +130,10 @@ using ElementalRule =
 /// rng-bit-generator, ...): never called by an elemental emitter.
 ElementalRule lowered_by_backend();
 
+/// A row reduction: a reduce of one array that keeps its operand's innermost dim (a bias gradient:
+/// [N, H, W, C] -> [N, C]). Loop kernels accumulate such a reduce a row at a time, reading its
+/// input once in memory order; a kLoop fusion may return that input beside it
+/// (tuple(reduce, reduce's input), see passes/sibling_fusion.h).
+bool is_row_reduction(const Instruction& inst);
+
 }  // namespace hlocc::ir

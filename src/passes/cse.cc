@@ -110,6 +110,10 @@ bool Merger::merge_duplicates(ir::Computation& computation) {
 
 }  // namespace
 
+bool merge_common_subexpressions(ir::Computation& computation) {
+  return Merger().merge_duplicates(computation);
+}
+
 Result<bool> CommonSubexpressionElimination::run(ir::Module& module) {
   Merger merger;
   bool changed = false;

@@ -8,6 +8,9 @@
 
 namespace hlocc::passes {
 
+// Merges the duplicates of one computation (as the pass does for each); whether any merged.
+bool merge_common_subexpressions(ir::Computation& computation);
+
 class CommonSubexpressionElimination final : public Pass {
  public:
   std::string_view name() const override { return "cse"; }

@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "ir/clone.h"
+#include "ir/elemental.h"
+#include "passes/cse.h"
 
 namespace hlocc::passes {
 namespace {
@@ -51,6 +53,21 @@ std::optional<std::vector<int64_t>> sibling_dims(const Instruction& fusion) {
   return results[0]->shape().dims();
 }
 
+// The row reduction a kLoop fusion's root is (see ir::is_row_reduction), or null. Merged with the
+// fusion that computes its input, it returns that input too.
+const Instruction* row_reduction_root(const Instruction& fusion) {
+  const ir::Computation* callee = loop_callee(fusion);
+  if (callee == nullptr || fusion.shape().is_tuple()) return nullptr;
+  return ir::is_row_reduction(*callee->root()) ? callee->root() : nullptr;
+}
+
+// A fusion that may merge: `dims` is its index space (a row reduction's: its input's).
+struct Candidate {
+  Instruction* fusion;
+  std::vector<int64_t> dims;
+  const Instruction* reduce = nullptr;  // set for a row reduction
+};
+
 class ComputationSiblings {
  public:
   ComputationSiblings(ir::Module& module, ir::Computation& computation, std::ostream& log)
@@ -65,7 +82,10 @@ class ComputationSiblings {
   bool depends_on(const Instruction& later, const Instruction& earlier) const;
   bool users_follow(const Instruction& value, const Instruction& position) const;
   bool operands_precede(const Instruction& inst, const Instruction& position) const;
-  void merge(Instruction* first, Instruction* second, bool at_second);
+  std::unique_ptr<ir::Computation> merged_callee(std::span<Instruction* const> siblings,
+                                                 const std::vector<Instruction*>& operands);
+  void install(std::unique_ptr<ir::Computation> callee, std::span<Instruction* const> siblings,
+               const std::vector<Instruction*>& operands, Instruction* place);
 
   ir::Module& module_;
   ir::Computation& computation_;
@@ -119,19 +139,32 @@ bool ComputationSiblings::operands_precede(const Instruction& inst,
 
 bool ComputationSiblings::merge_one() {
   position_.clear();
-  std::vector<std::pair<Instruction*, std::vector<int64_t>>> candidates;
+  std::vector<Candidate> candidates;
   for (const auto& inst : computation_.instructions()) {
     position_[inst.get()] = static_cast<int64_t>(position_.size());
-    if (auto dims = sibling_dims(*inst)) candidates.emplace_back(inst.get(), std::move(*dims));
+    if (auto dims = sibling_dims(*inst)) {
+      candidates.push_back({inst.get(), std::move(*dims)});
+    } else if (const Instruction* reduce = row_reduction_root(*inst)) {
+      candidates.push_back({inst.get(), reduce->operand(0)->shape().dims(), reduce});
+    }
   }
   for (size_t j = 0; j < candidates.size(); ++j) {
-    Instruction* second = candidates[j].first;
-    const std::vector<int64_t>& dims = candidates[j].second;
+    Instruction* second = candidates[j].fusion;
+    const std::vector<int64_t>& dims = candidates[j].dims;
     int64_t elements = 1;
     for (const int64_t d : dims) elements *= d;
     for (size_t i = 0; i < j; ++i) {
-      Instruction* first = candidates[i].first;
-      if (candidates[i].second != dims) continue;
+      Instruction* first = candidates[i].fusion;
+      if (candidates[i].dims != dims) continue;
+      // A row reduction merges only with the one elementwise (array) fusion computing its input.
+      const Candidate* reduction = candidates[i].reduce ? &candidates[i]
+                                   : candidates[j].reduce ? &candidates[j]
+                                                          : nullptr;
+      const Instruction* elementwise = reduction == &candidates[i] ? second : first;
+      if (reduction != nullptr &&
+          ((candidates[i].reduce && candidates[j].reduce) || elementwise->shape().is_tuple())) {
+        continue;
+      }
       const Instruction* shared = shared_operand(*first, *second, elements);
       if (shared == nullptr) continue;
       const std::string pair = "%" + first->name() + " and %" + second->name() + " (both read %" +
@@ -148,24 +181,38 @@ bool ComputationSiblings::merge_one() {
              << "readers of both\n";
         continue;
       }
+      // The results in order: a row reduction's first, as its loop kernel runs over its rows.
+      std::array<Instruction*, 2> siblings = {first, second};
+      if (reduction == &candidates[j]) std::swap(siblings[0], siblings[1]);
+      std::vector<Instruction*> operands;
+      for (const Instruction* sibling : siblings) {
+        for (Instruction* operand : sibling->operands()) {
+          if (std::ranges::find(operands, operand) == operands.end()) operands.push_back(operand);
+        }
+      }
+      std::unique_ptr<ir::Computation> callee = merged_callee(siblings, operands);
+      if (reduction != nullptr) {
+        const Instruction* root = callee->root();
+        if (root->operand(1) != root->operand(0)->operand(0)) {
+          log_ << "  " << pair << " stay apart: %" << elementwise->name()
+               << " computes something other than the input of %" << reduction->fusion->name()
+               << "'s reduction\n";
+          continue;
+        }
+      }
       log_ << "  " << pair << " merge";
-      merge(first, second, at_second);
+      install(std::move(callee), siblings, operands, at_second ? second : first);
       return true;
     }
   }
   return false;
 }
 
-// Replaces `first` and `second` by one fusion returning the results of both, placed where
-// `second` (or `first`) was; their readers read get-tuple-elements of it.
-void ComputationSiblings::merge(Instruction* first, Instruction* second, bool at_second) {
-  const std::array<Instruction*, 2> siblings = {first, second};
-  std::vector<Instruction*> operands;
-  for (const Instruction* sibling : siblings) {
-    for (Instruction* operand : sibling->operands()) {
-      if (std::ranges::find(operands, operand) == operands.end()) operands.push_back(operand);
-    }
-  }
+// The fused computation returning the results of `siblings` in order: each one's instructions
+// copied over parameters for `operands` (keeping their names, since the computations they come
+// from go away), what they compute alike computed once.
+std::unique_ptr<ir::Computation> ComputationSiblings::merged_callee(
+    std::span<Instruction* const> siblings, const std::vector<Instruction*>& operands) {
   auto callee = std::make_unique<ir::Computation>(module_.fresh_name("fused_computation"));
   std::vector<Instruction*> parameters;
   for (size_t i = 0; i < operands.size(); ++i) {
@@ -174,8 +221,6 @@ void ComputationSiblings::merge(Instruction* first, Instruction* second, bool at
     parameter->set_parameter_number(static_cast<int64_t>(i));
     parameters.push_back(callee->add(std::move(parameter)));
   }
-  // Each sibling's instructions, copied over the new parameters; the copies keep their names,
-  // since the computations they come from go away below.
   std::vector<Instruction*> results;
   std::vector<ir::Shape> result_shapes;
   for (const Instruction* sibling : siblings) {
@@ -203,14 +248,23 @@ void ComputationSiblings::merge(Instruction* first, Instruction* second, bool at
                                              module_.fresh_name("tuple"));
   for (Instruction* result : results) tuple->append_operand(result);
   callee->set_root(callee->add(std::move(tuple)));
-  ir::Computation* called = module_.add_computation(std::move(callee));
+  merge_common_subexpressions(*callee);
+  return callee;
+}
 
-  auto fusion = std::make_unique<Instruction>(Op::Fusion, ir::Shape::tuple(result_shapes),
-                                              module_.fresh_name("fusion"));
+// Replaces `siblings` by one fusion of `operands` calling `callee`, placed before `place`; their
+// readers read get-tuple-elements of it.
+void ComputationSiblings::install(std::unique_ptr<ir::Computation> callee,
+                                  std::span<Instruction* const> siblings,
+                                  const std::vector<Instruction*>& operands, Instruction* place) {
+  const ir::Shape result_shape = callee->result_shape();
+  ir::Computation* called = module_.add_computation(std::move(callee));
+  auto fusion =
+      std::make_unique<Instruction>(Op::Fusion, result_shape, module_.fresh_name("fusion"));
   for (Instruction* operand : operands) fusion->append_operand(operand);
   fusion->attrs().set("kind", std::string("kLoop"));
   fusion->attrs().set("calls", called);
-  if (first->location()) fusion->set_location(*first->location());
+  if (siblings[0]->location()) fusion->set_location(*siblings[0]->location());
   Instruction* merged = fusion.get();
   std::vector<std::unique_ptr<Instruction>> inserted;
   inserted.push_back(std::move(fusion));
@@ -235,7 +289,7 @@ void ComputationSiblings::merge(Instruction* first, Instruction* second, bool at
     replaced.emplace_back(sibling, element.get());
     inserted.push_back(std::move(element));
   }
-  computation_.insert_before(at_second ? second : first, std::move(inserted));
+  computation_.insert_before(place, std::move(inserted));
   for (const auto& [sibling, element] : replaced) {
     sibling->replace_all_uses_with(element);
     if (computation_.root() == sibling) computation_.set_root(element);

@@ -17,7 +17,12 @@ namespace hlocc::passes {
 /// element count, neither depends on the other, and one place in the computation can hold the
 /// merged fusion (after every operand of both and before every reader of both). The merged
 /// fused computation returns tuple(results of the first..., results of the second...) and the
-/// readers read get-tuple-element of it.
+/// readers read get-tuple-element of it; what both compute alike is computed once in it.
+///
+/// A row reduction (ir::is_row_reduction: a bias gradient) merges the same way with the
+/// elementwise fusion that computes exactly its input (a relu's backward pass, read by the next
+/// convolution), which its loop visits once per element anyway: the merged fusion returns
+/// tuple(reduce, its input).
 class SiblingFusion final : public Pass {
  public:
   std::string_view name() const override { return "siblings"; }

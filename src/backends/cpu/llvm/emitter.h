@@ -10,6 +10,7 @@
 #include <llvm/IR/Module.h>
 
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -138,7 +139,8 @@ class IrEmitter final : public ir::ElementalBuilder {
   void emit_rows(const ir::Computation& computation, const LoopShape& shape, llvm::Value* row,
                  const std::vector<llvm::Value*>& outputs);
   void emit_row_reduction(const ir::Instruction& reduce, const ir::EIndex& outer,
-                          llvm::Value* row_start, llvm::Value* length, llvm::Value* output);
+                          llvm::Value* row_start, llvm::Value* length,
+                          std::span<llvm::Value* const> outputs);
   llvm::Function* begin_function(const std::string& name, int arguments);
   void set_failure(Error error);
   void tag_alias(llvm::Instruction* access, int buffer);

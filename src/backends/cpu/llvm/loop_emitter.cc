@@ -306,7 +306,24 @@ void IrEmitter::tag_alias(llvm::Instruction* access, int buffer) {
   access->setMetadata(llvm::LLVMContext::MD_noalias, llvm::MDNode::get(context_, others));
 }
 
+// A row-reduction root (ir::is_row_reduction: a bias gradient, [N, H, W, C] -> [C]), alone or as
+// tuple(reduce, its input). Its elemental rule would walk each output element's inputs with a
+// stride of a whole row; instead the row accumulates in the output, reduced dims outside and the
+// contiguous dim inside, which visits each output element's inputs in the same order (the same
+// sums, bit for bit) and every input element once, so the input can be stored on the way.
 namespace {
+
+const ir::Instruction* row_reduction(const ir::Computation& computation) {
+  const ir::Instruction* root = computation.root();
+  if (root->op() == ir::Op::Tuple) {
+    if (root->operand_count() != 2 || root->operand(0)->operand_count() == 0 ||
+        root->operand(1) != root->operand(0)->operand(0)) {
+      return nullptr;
+    }
+    root = root->operand(0);
+  }
+  return ir::is_row_reduction(*root) ? root : nullptr;
+}
 
 Status check_loop_computation(const ir::Computation& computation) {
   const ir::Shape& root = computation.result_shape();
@@ -316,11 +333,13 @@ Status check_loop_computation(const ir::Computation& computation) {
   for (const ir::Instruction* parameter : computation.parameters()) {
     if (!parameter || !parameter->shape().is_array()) return fail("parameters must be arrays");
   }
+  if (row_reduction(computation) != nullptr) return ok_status();
   if (root.is_tuple()) {
     if (root.tuple_size() == 0) return fail("the root tuple is empty");
     for (const ir::Shape& element : root.tuple_shapes()) {
       if (!element.is_array() || element.dims() != root.tuple_shape(0).dims()) {
-        return fail("root tuple elements must be arrays of equal dims; got " + root.to_string());
+        return fail("root tuple elements must be arrays of equal dims (or a row reduction and its "
+                    "input); got " + root.to_string());
       }
     }
   } else if (!root.is_array()) {
@@ -356,29 +375,9 @@ const ir::Shape& first_result(const ir::Computation& computation) {
 
 }  // namespace
 
-// A reduce root that keeps its operand's innermost dim (a bias gradient: [N, H, W, C] -> [C]). Its
-// elemental rule would walk each output element's inputs with a stride of a whole row; instead
-// the row accumulates in the output, reduced dims outside and the contiguous dim inside, which
-// visits each output element's inputs in the same order (the same sums, bit for bit).
-namespace {
-
-const ir::Instruction* row_reduction(const ir::Computation& computation) {
-  const ir::Instruction& root = *computation.root();
-  if (root.op() != ir::Op::Reduce || root.operand_count() != 2 || !root.shape().is_array()) {
-    return nullptr;
-  }
-  const int64_t rank = root.operand(0)->shape().rank();
-  const auto* reduced = root.attrs().get<std::vector<int64_t>>("dimensions");
-  if (rank == 0 || !reduced || reduced->empty()) return nullptr;
-  const bool keeps_last = std::find(reduced->begin(), reduced->end(), rank - 1) == reduced->end();
-  return keeps_last ? &root : nullptr;
-}
-
-}  // namespace
-
 void IrEmitter::emit_row_reduction(const ir::Instruction& reduce, const EIndex& outer,
                                    llvm::Value* row_start, llvm::Value* length,
-                                   llvm::Value* output) {
+                                   std::span<llvm::Value* const> outputs) {
   const ir::Shape& operand = reduce.operand(0)->shape();
   const DType dtype = reduce.shape().dtype();
   std::vector<int64_t> reduced = *reduce.attrs().get<std::vector<int64_t>>("dimensions");
@@ -388,7 +387,7 @@ void IrEmitter::emit_row_reduction(const ir::Instruction& reduce, const EIndex& 
   const ir::Computation& combiner = **reduce.attrs().get<ir::Computation*>("to_apply");
   const int buffer = input_count_;
   const auto element = [&](llvm::Value* j) {
-    return b_.CreateInBoundsGEP(memory_type(dtype), output, b_.CreateNSWAdd(row_start, j));
+    return b_.CreateInBoundsGEP(memory_type(dtype), outputs[0], b_.CreateNSWAdd(row_start, j));
   };
   const EValue init = generate(*reduce.operand(1), {})[0];
   counted_loop(
@@ -415,6 +414,12 @@ void IrEmitter::emit_row_reduction(const ir::Instruction& reduce, const EIndex& 
             }
           }
           const EValue value = generate(*reduce.operand(0), index)[0];
+          if (outputs.size() > 1) {  // the input too: tuple(reduce, input)
+            store(value,
+                  b_.CreateInBoundsGEP(memory_type(value.dtype), outputs[1],
+                                       element_offset(operand.dims(), index)),
+                  buffer + 1);
+          }
           llvm::Value* address = element(j);
           const std::vector<EValue> args = {load(dtype, address, buffer), value};
           store(call(combiner, args)[0], address, buffer);
@@ -446,7 +451,7 @@ void IrEmitter::emit_rows(const ir::Computation& computation, const LoopShape& s
     }
   }
   if (const ir::Instruction* reduce = flat_ ? nullptr : row_reduction(computation)) {
-    emit_row_reduction(*reduce, outer, row_start, length, outputs[0]);
+    emit_row_reduction(*reduce, outer, row_start, length, outputs);
     return;
   }
   counted_loop(

@@ -139,11 +139,12 @@ std::variant<EpilogueStep, std::string> match_epilogue_step(const Instruction* v
       return "%" + users[0]->name() + " changes the shape or element type";
     }
     const Instruction* user = users[0];
-    if (user->op() == Op::Add && user->operand_count() == 2 && user->operand(0) != user->operand(1) &&
-        other_operand(*user, value)->op() != Op::Broadcast &&
-        residual_needs_own_loop(*other_operand(*user, value))) {
-      return "%" + other_operand(*user, value)->name() +
-             ", the residual, would need a loop of its own: the add fuses into its readers";
+    if (user->op() == Op::Add && user->operand_count() == 2 && user->operand(0) != user->operand(1)) {
+      const Instruction& residual = *other_operand(*user, value);
+      if (residual.op() != Op::Broadcast && residual_needs_own_loop(residual)) {
+        return "%" + residual.name() +
+               ", the residual, would need a loop of its own: the add fuses into its readers";
+      }
     }
     if (auto step = match_single_user_step(users[0], value)) return *step;
     return "%" + users[0]->name() + " (" + std::string(users[0]->info().name) +

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <sstream>
+#include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "ir/clone.h"
 #include "ir/elemental.h"
@@ -91,6 +93,9 @@ class ComputationSiblings {
   ir::Computation& computation_;
   std::ostream& log_;
   std::unordered_map<const Instruction*, int64_t> position_;
+  // Pairs refused for good (merging others adds dependencies, never removes them, and leaves
+  // these pairs' computations as they are): skipped, and logged once.
+  std::set<std::pair<const Instruction*, const Instruction*>> refused_;
 };
 
 // An operand that both read with `elements` elements: the stream that merging reads once.
@@ -108,16 +113,13 @@ const Instruction* ComputationSiblings::shared_operand(const Instruction& a, con
 bool ComputationSiblings::depends_on(const Instruction& later, const Instruction& earlier) const {
   const int64_t bound = position_.at(&earlier);
   std::vector<const Instruction*> stack = {&later};
-  std::unordered_map<const Instruction*, bool> seen;
+  std::unordered_set<const Instruction*> seen;
   while (!stack.empty()) {
     const Instruction* inst = stack.back();
     stack.pop_back();
     for (const Instruction* operand : inst->operands()) {
       if (operand == &earlier) return true;
-      if (position_.at(operand) > bound && !seen[operand]) {
-        seen[operand] = true;
-        stack.push_back(operand);
-      }
+      if (position_.at(operand) > bound && seen.insert(operand).second) stack.push_back(operand);
     }
   }
   return false;
@@ -165,12 +167,14 @@ bool ComputationSiblings::merge_one() {
           ((candidates[i].reduce && candidates[j].reduce) || elementwise->shape().is_tuple())) {
         continue;
       }
+      if (refused_.contains({first, second})) continue;
       const Instruction* shared = shared_operand(*first, *second, elements);
       if (shared == nullptr) continue;
       const std::string pair = "%" + first->name() + " and %" + second->name() + " (both read %" +
                                shared->name() + ")";
       if (depends_on(*second, *first)) {
         log_ << "  " << pair << " stay apart: the second reads the first\n";
+        refused_.insert({first, second});
         continue;
       }
       // The merged fusion takes the later one's place if the earlier one's readers all come
@@ -197,6 +201,7 @@ bool ComputationSiblings::merge_one() {
           log_ << "  " << pair << " stay apart: %" << elementwise->name()
                << " computes something other than the input of %" << reduction->fusion->name()
                << "'s reduction\n";
+          refused_.insert({first, second});
           continue;
         }
       }
@@ -296,6 +301,10 @@ void ComputationSiblings::install(std::unique_ptr<ir::Computation> callee,
   }
   log_ << " into %" << merged->name() << " calls=%" << called->name() << "\n";
   for (Instruction* sibling : siblings) {
+    // A later instruction may take a removed one's address.
+    std::erase_if(refused_, [&](const auto& refused) {
+      return refused.first == sibling || refused.second == sibling;
+    });
     ir::Computation* old = loop_callee(*sibling);
     computation_.remove(sibling);
     module_.remove_computation(old);

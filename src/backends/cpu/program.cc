@@ -397,14 +397,19 @@ std::span<void* const> Program::run(std::span<void* const> parameter_leaves) {
   if (profiling()) {
     step_seconds_.resize(steps_.size());
     for (size_t i = 0; i < steps_.size(); ++i) {
+      mark_step_boundary();
       const auto start = std::chrono::steady_clock::now();
       steps_[i]->run(slots_);
       step_seconds_[i] +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
   } else {
-    for (const std::unique_ptr<Step>& step : steps_) step->run(slots_);
+    for (const std::unique_ptr<Step>& step : steps_) {
+      mark_step_boundary();
+      step->run(slots_);
+    }
   }
+  mark_step_boundary();
   for (size_t i = 0; i < root_leaves_.size(); ++i) {
     results_[i] = slots_[static_cast<size_t>(root_leaves_[i])];
   }

@@ -221,6 +221,40 @@ TEST(OneDnnConv, WeightsChangedInPlaceAreReorderedAgain) {
   }
 }
 
+// A convolution reading what the one run just before it wrote takes that over in oneDNN's layout
+// instead of reordering it again; not when a step ran between them, which may have changed it.
+TEST(OneDnnConv, NextKernelTakesOverTheResultInOnednnLayout) {
+  const std::string hlo = conv_module("f32[2,16,12,12]", "f32[16,16,3,3]", "f32[2,16,12,12]",
+                                      kWinogradShape[3]);
+  const std::unique_ptr<ir::Module> module = testing::parse_and_verify(hlo);
+  ASSERT_NE(module, nullptr);
+  auto first = make_dnn_kernel(*module->entry()->root(), kWinograd);
+  auto second = make_dnn_kernel(*module->entry()->root(), kWinograd);
+  ASSERT_TRUE(first.ok() && second.ok());
+  std::vector<ir::Literal> args = random_args(*module->entry(), 5);
+  const ir::Literal other_weights = testing::random_f32(args[1].shape().dims(), 6);
+  ir::Literal middle(module->entry()->root()->shape()), result(middle.shape());
+  const auto run_pair = [&](bool step_between) {
+    mark_step_boundary();
+    (*first)->run(std::vector<const void*>{args[0].raw(), args[1].raw()}, middle.raw());
+    if (step_between) {
+      mark_step_boundary();
+      for (float& x : middle.data<float>()) x = -2 * x;
+    }
+    mark_step_boundary();
+    (*second)->run(std::vector<const void*>{middle.raw(), other_weights.raw()}, result.raw());
+    const std::vector<ir::Literal> inputs = {middle, other_weights};
+    Result<ir::Literal> expected = reference::evaluate(*module, inputs);
+    ASSERT_TRUE(expected.ok()) << expected.error().message();
+    EXPECT_LE(relative_l2(*expected, result), kF32Tolerance) << (*second)->describe();
+  };
+  const int64_t before = detail::conversions_taken_over();
+  run_pair(false);
+  EXPECT_EQ(detail::conversions_taken_over(), before + 1);
+  run_pair(true);
+  EXPECT_EQ(detail::conversions_taken_over(), before + 1);
+}
+
 // Runs the convolution `kernel` of `module` once per seed, each with weights (operand 1) drawn
 // from that seed (0: the first random ones), in place as a training step leaves them; every run
 // must be right.

@@ -35,6 +35,11 @@ class DnnKernel {
   virtual std::string describe() const = 0;
 };
 
+/// Marks where memory that kernels read may change: a program calls it as each step starts and
+/// as each run ends. A kernel reads what the kernel run just before it left in the scratch they
+/// share (an input already in oneDNN's layout) only when no mark but its own start came between.
+void mark_step_boundary();
+
 /// A kernel for a convolution or dot instruction, or an error saying why oneDNN cannot run it
 /// (then the caller uses the elemental loops instead). Also accepts a `fusion` with kind=kOutput
 /// whose fused computation is a convolution or dot followed by elementwise ops on its result:

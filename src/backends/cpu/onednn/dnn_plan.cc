@@ -2,6 +2,7 @@
 #include "backends/cpu/onednn/dnn_plan.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
@@ -95,6 +96,8 @@ memory DnnPlan::convert(const memory& source, const memory::desc& wanted) {
   if (source.get_desc() == wanted) return source;
   memory target = scratch(wanted);
   add_reorder(source, target);
+  const bool bound = std::ranges::any_of(bindings_, [&](const Binding& b) { return b.memory == source; });
+  if (!guard_ && bound) conversions_.push_back({steps_.size() - 1, source, transients_.size() - 1, false});
   return target;
 }
 
@@ -128,7 +131,14 @@ memory DnnPlan::destination(const memory& view, const memory::desc& wanted) {
 }
 
 void DnnPlan::copy_out(const memory& destination, const memory& view) {
-  if (destination != view) add_reorder(destination, view);
+  if (destination == view) return;
+  add_reorder(destination, view);
+  const auto transient = std::ranges::find_if(
+      transients_, [&](const Transient& t) { return t.memory == destination; });
+  if (transient != transients_.end()) {
+    conversions_.push_back({steps_.size() - 1, view,
+                            static_cast<size_t>(transient - transients_.begin()), true});
+  }
 }
 
 void DnnPlan::add_reorder(const memory& from, const memory& to) {
@@ -185,32 +195,117 @@ void DnnPlan::begin_cached(std::shared_ptr<const InputWatch> watch) {
 
 namespace {
 
-// Memory for the transient scratch of the plan running on this thread. Plans run one at a time
-// per thread, so one buffer, as large as the largest plan needs, serves them all: a program of
-// many convolutions holds one layer's reorder buffers and scratchpad, not every layer's.
-char* transient_arena(int64_t bytes) {
+// The transient scratch of the plans running on this thread. Plans run one at a time per thread,
+// so one buffer, as large as the largest plan needs, serves them all: a program of many
+// convolutions holds one layer's reorder buffers and scratchpad, not every layer's.
+struct Arena {
   struct Free {
     void operator()(char* p) const { std::free(p); }
   };
-  static thread_local std::unique_ptr<char, Free> arena;
-  static thread_local int64_t capacity = 0;
-  if (bytes > capacity) {
-    arena.reset();
-    arena.reset(static_cast<char*>(std::aligned_alloc(64, static_cast<size_t>(bytes))));
-    HLOCC_CHECK(arena != nullptr) << "out of memory for " << bytes << " bytes of oneDNN scratch";
+  std::unique_ptr<char, Free> data;
+  int64_t capacity = 0;
+
+  // At least `bytes` (a multiple of 64), keeping the contents of the first `keep` bytes.
+  char* reserve(int64_t bytes, int64_t keep) {
+    if (bytes <= capacity) return data.get();
+    if (keep == 0) data.reset();  // not both at once: the old one can be large
+    std::unique_ptr<char, Free> grown(
+        static_cast<char*>(std::aligned_alloc(64, static_cast<size_t>(bytes))));
+    HLOCC_CHECK(grown != nullptr) << "out of memory for " << bytes << " bytes of oneDNN scratch";
+    if (keep > 0) std::memcpy(grown.get(), data.get(), static_cast<size_t>(keep));
+    data = std::move(grown);
     capacity = bytes;
+    return data.get();
   }
-  return arena.get();
+};
+thread_local Arena arena;
+
+// What the plan run last on this thread left in the arena: a caller's buffer (its bytes as
+// `binding` sees them) in oneDNN's layout `layout`, at `offset`.
+struct Handoff {
+  const void* data;
+  memory::desc binding, layout;
+  int64_t offset;
+  int64_t bytes;
+};
+struct Handoffs {
+  uint64_t serial = 0;  // the step boundary the plan ran after
+  std::vector<Handoff> list;
+};
+thread_local Handoffs handoffs;
+thread_local uint64_t step_serial = 0;
+std::atomic<int64_t> taken_over{0};
+
+int64_t round_up(int64_t bytes, int64_t alignment) {
+  return (bytes + alignment - 1) / alignment * alignment;
 }
 
 }  // namespace
 
+// Points the transients into the arena. A conversion that the plan run just before left there
+// (no step boundary but this plan's own in between, so the bytes converted are unchanged) is
+// taken over: its transient points at it, and its reorder is skipped (true in the result). The
+// plan's own transients go before or after the ones taken over, never over them.
+std::vector<bool> DnnPlan::place_transients() {
+  std::vector<bool> skipped(steps_.size(), false);
+  std::vector<std::pair<size_t, const Handoff*>> taken;  // transient index, its handoff
+  int64_t taken_start = std::numeric_limits<int64_t>::max(), taken_end = 0;
+  if (chunks_ == 0 && handoffs.serial + 1 == step_serial) {
+    for (const Conversion& c : conversions_) {
+      if (c.into_binding) continue;
+      const memory& target = transients_[c.transient].memory;
+      for (const Handoff& h : handoffs.list) {
+        if (h.data != c.binding.get_data_handle() || h.binding != c.binding.get_desc() ||
+            h.layout != target.get_desc()) {
+          continue;
+        }
+        taken.emplace_back(c.transient, &h);
+        skipped[c.step] = true;
+        taken_start = std::min(taken_start, h.offset);
+        taken_end = std::max(taken_end, h.offset + h.bytes);
+        break;
+      }
+    }
+  }
+  if (transient_bytes_ == 0) return skipped;
+  const int64_t base =
+      taken.empty() || transient_bytes_ <= taken_start ? 0 : round_up(taken_end, 64);
+  char* data = arena.reserve(base + transient_bytes_, taken_end);
+  for (Transient& t : transients_) t.memory.set_data_handle(data + base + t.offset);
+  for (const auto& [index, handoff] : taken) {
+    transients_[index].memory.set_data_handle(data + handoff->offset);
+  }
+  taken_over += static_cast<int64_t>(taken.size());
+  return skipped;
+}
+
+// Leaves this run's conversions for the plan that runs next: those whose two sides still hold
+// the same values (an output copy that is the last step; an input that the run did not write).
+void DnnPlan::hand_off() const {
+  handoffs.list.clear();
+  handoffs.serial = step_serial;
+  if (chunks_ != 0) return;
+  const auto overlaps_output = [&](const memory& m) {
+    const char* begin = static_cast<const char*>(m.get_data_handle());
+    const char* end = begin + m.get_desc().get_size();
+    return std::ranges::any_of(bindings_, [&](const Binding& b) {
+      const char* out = static_cast<const char*>(b.memory.get_data_handle());
+      return b.input == kOutput && out < end && begin < out + b.memory.get_desc().get_size();
+    });
+  };
+  for (const Conversion& c : conversions_) {
+    if (c.into_binding ? c.step + 1 != steps_.size() : overlaps_output(c.binding)) continue;
+    const memory& converted = transients_[c.transient].memory;
+    handoffs.list.push_back(
+        {c.binding.get_data_handle(), c.binding.get_desc(), converted.get_desc(),
+         static_cast<const char*>(converted.get_data_handle()) - arena.data.get(),
+         static_cast<int64_t>(converted.get_desc().get_size())});
+  }
+}
+
 void DnnPlan::run(std::span<const void* const> inputs, void* output) {
   inputs_ = inputs;
-  if (transient_bytes_ > 0) {
-    char* base = transient_arena(transient_bytes_);
-    for (Transient& t : transients_) t.memory.set_data_handle(base + t.offset);
-  }
+  std::vector<bool> skipped;
   for (int64_t chunk = 0; chunk < std::max<int64_t>(chunks_, 1); ++chunk) {
     for (Binding& binding : bindings_) {
       if (chunk > 0 && binding.chunk_stride == 0) continue;
@@ -220,8 +315,10 @@ void DnnPlan::run(std::span<const void* const> inputs, void* output) {
       binding.memory.set_data_handle(const_cast<char*>(static_cast<const char*>(base)) +
                                      binding.byte_offset + chunk * binding.chunk_stride);
     }
-    for (Step& step : steps_) {
-      if (chunk > 0 && !step.per_chunk) continue;
+    if (chunk == 0) skipped = place_transients();
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      Step& step = steps_[i];
+      if ((chunk > 0 && !step.per_chunk) || skipped[i]) continue;
       if (step.guard && !step.guard()) continue;
       if (step.primitive) {
         step.primitive->execute(stream_, step.args);
@@ -232,7 +329,10 @@ void DnnPlan::run(std::span<const void* const> inputs, void* output) {
     }
     stream_.wait();
   }
+  hand_off();
 }
+
+int64_t conversions_taken_over() { return taken_over.load(); }
 
 dnnl::primitive_attr plan_attr(const dnnl::post_ops& post_ops) {
   dnnl::primitive_attr attr;
@@ -267,3 +367,9 @@ double time_primitive(const dnnl::primitive& primitive, const dnnl::primitive_de
 }
 
 }  // namespace hlocc::cpu::detail
+
+namespace hlocc::cpu {
+
+void mark_step_boundary() { ++detail::step_serial; }
+
+}  // namespace hlocc::cpu

@@ -65,7 +65,9 @@ class DnnPlan : public DnnKernel {
   void begin_chunks(int64_t count) { chunks_ = count; }
   /// Scratch memory: inside a cached group (begin_cached) owned by the plan and kept between
   /// runs; otherwise transient, valid during run() only (a per-thread buffer that all plans
-  /// share).
+  /// share). A transient conversion between a binding and oneDNN's layout (convert, copy_out) is
+  /// handed to the plan that runs next: it skips its own conversion of the same bytes into the
+  /// same layout (see mark_step_boundary).
   dnnl::memory scratch(const dnnl::memory::desc& md);
   /// A memory of `md` over the same bytes as `scratch_memory` (from scratch()).
   dnnl::memory alias(const dnnl::memory::desc& md, const dnnl::memory& scratch_memory);
@@ -115,10 +117,22 @@ class DnnPlan : public DnnKernel {
   };
   struct Transient {
     dnnl::memory memory;
-    int64_t offset;  // bytes into the transient buffer
+    int64_t offset;  // bytes into this plan's part of the transient buffer
   };
+  // A reorder between a binding and a transient in oneDNN's layout: after it, both hold the same
+  // values, which the next plan may use (see place_transients and hand_off).
+  struct Conversion {
+    size_t step;        // the reorder's index in steps_
+    dnnl::memory binding;
+    size_t transient;   // index in transients_
+    bool into_binding;  // copy_out (transient to binding) rather than convert
+  };
+  std::vector<bool> place_transients();
+  void hand_off() const;
+
   std::vector<Binding> bindings_;
   std::vector<Transient> transients_;
+  std::vector<Conversion> conversions_;
   int64_t transient_bytes_ = 0;
   int64_t chunks_ = 0;  // 0: not chunked
   std::vector<Step> steps_;
@@ -127,6 +141,9 @@ class DnnPlan : public DnnKernel {
   dnnl::stream stream_;
   std::string description_;
 };
+
+/// How many conversions plans have taken over from the plan run before them (for tests).
+int64_t conversions_taken_over();
 
 /// The attributes every main primitive is created with: user scratchpad, and `post_ops`.
 dnnl::primitive_attr plan_attr(const dnnl::post_ops& post_ops);

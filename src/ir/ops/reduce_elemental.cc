@@ -173,13 +173,46 @@ std::vector<EValue> scatter_if_selected(ElementalBuilder& b, const EIndex& windo
       [&] { return acc; });
 }
 
+// Whether the windows tile the base: each base element lies in exactly one window, the one at
+// index / stride (stride = size, no padding, dilation or reversal, whole windows in every dim),
+// as in a max pool's backward pass.
+bool windows_tile(const Window& window, const Shape& base) {
+  for (size_t d = 0; d < window.dims.size(); ++d) {
+    const WindowDim& w = window.dims[d];
+    if (w.stride != w.size || w.pad_low != 0 || w.pad_high != 0 || w.lhs_dilation != 1 ||
+        w.rhs_dilation != 1 || w.reversal || base.dim(static_cast<int64_t>(d)) % w.size != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // select-and-scatter, elementally: init, then scatter(acc, source[w]) for each window w that
 // contains this element and selects it, in row-major order of w (the evaluator's window order).
 // Walking window positions from the last to the first visits the covering windows in that order.
+// Tiling windows have one covering window, found by division, and no branches: the loop
+// vectorizes.
 Result<std::vector<EValue>> select_and_scatter_element(ElementalBuilder& b, const EIndex& index) {
   const Instruction& inst = b.instruction();
   const Window& window = *inst.attrs().get<Window>("window");
   const Shape& source = inst.operand(1)->shape();
+  if (windows_tile(window, inst.operand(0)->shape())) {
+    EIndex window_index;
+    for (size_t d = 0; d < index.size(); ++d) {
+      const int64_t stride = window.dims[d].stride;
+      window_index.push_back(stride == 1 ? index[d]
+                                         : b.divide(index[d], b.index_constant(stride)));
+    }
+    const std::vector<EValue> selected = selected_in_window(b, window_index);
+    std::vector<EValue> here;
+    for (size_t d = 0; d < index.size(); ++d) {
+      here.push_back(b.index_compare(CompareDirection::Eq, selected[2 + d], index[d]));
+    }
+    const EValue init = b.operand(2, {});
+    const EValue scattered = b.call(ops::called_computation(inst, "scatter"),
+                                    std::vector<EValue>{init, b.operand(1, window_index)})[0];
+    return std::vector<EValue>{b.select(ops::all_true(b, here), scattered, init)};
+  }
   return ops::loop_nest(
       b, window_sizes(window), {b.operand(2, {})},
       [&](const EIndex& reversed_tap, const std::vector<EValue>& acc) {

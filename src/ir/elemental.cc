@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ir/computation.h"
 #include "ir/op_rules.h"
 
 namespace hlocc::ir {
@@ -22,6 +23,18 @@ bool is_row_reduction(const Instruction& inst) {
   const auto* reduced = inst.attrs().get<std::vector<int64_t>>("dimensions");
   return rank > 0 && reduced != nullptr && !reduced->empty() &&
          std::find(reduced->begin(), reduced->end(), rank - 1) == reduced->end();
+}
+
+const Instruction* row_reduction_root(const Computation& computation) {
+  const Instruction* root = computation.root();
+  if (root->op() == Op::Tuple) {
+    if (root->operand_count() != 2 || root->operand(0)->operand_count() == 0 ||
+        root->operand(1) != root->operand(0)->operand(0)) {
+      return nullptr;
+    }
+    root = root->operand(0);
+  }
+  return is_row_reduction(*root) ? root : nullptr;
 }
 
 namespace detail {

@@ -136,4 +136,8 @@ ElementalRule lowered_by_backend();
 /// (tuple(reduce, reduce's input), see passes/sibling_fusion.h).
 bool is_row_reduction(const Instruction& inst);
 
+/// The row reduction a loop kernel's computation returns: its root, or the reduce of a root
+/// tuple(reduce, reduce's input); null for any other root.
+const Instruction* row_reduction_root(const Computation& computation);
+
 }  // namespace hlocc::ir

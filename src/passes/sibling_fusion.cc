@@ -57,7 +57,7 @@ std::optional<std::vector<int64_t>> sibling_dims(const Instruction& fusion) {
 
 // The row reduction a kLoop fusion's root is (see ir::is_row_reduction), or null. Merged with the
 // fusion that computes its input, it returns that input too.
-const Instruction* row_reduction_root(const Instruction& fusion) {
+const Instruction* row_reduction_of(const Instruction& fusion) {
   const ir::Computation* callee = loop_callee(fusion);
   if (callee == nullptr || fusion.shape().is_tuple()) return nullptr;
   return ir::is_row_reduction(*callee->root()) ? callee->root() : nullptr;
@@ -146,7 +146,7 @@ bool ComputationSiblings::merge_one() {
     position_[inst.get()] = static_cast<int64_t>(position_.size());
     if (auto dims = sibling_dims(*inst)) {
       candidates.push_back({inst.get(), std::move(*dims)});
-    } else if (const Instruction* reduce = row_reduction_root(*inst)) {
+    } else if (const Instruction* reduce = row_reduction_of(*inst)) {
       candidates.push_back({inst.get(), reduce->operand(0)->shape().dims(), reduce});
     }
   }
@@ -196,8 +196,7 @@ bool ComputationSiblings::merge_one() {
       }
       std::unique_ptr<ir::Computation> callee = merged_callee(siblings, operands);
       if (reduction != nullptr) {
-        const Instruction* root = callee->root();
-        if (root->operand(1) != root->operand(0)->operand(0)) {
+        if (ir::row_reduction_root(*callee) == nullptr) {
           log_ << "  " << pair << " stay apart: %" << elementwise->name()
                << " computes something other than the input of %" << reduction->fusion->name()
                << "'s reduction\n";

@@ -156,17 +156,22 @@ ops::BasePosition covering_window(ElementalBuilder& b, const WindowDim& w, EValu
   return {b.divide(numerator, stride), b.logical_and(inside, exact)};
 }
 
-// acc = scatter(acc, source[window]) if `window` selects base element `index`; else acc.
-std::vector<EValue> scatter_if_selected(ElementalBuilder& b, const EIndex& window,
-                                        const EIndex& index, const std::vector<EValue>& acc) {
+// Whether `window` selects base element `index`.
+EValue window_selects(ElementalBuilder& b, const EIndex& window, const EIndex& index) {
   const std::vector<EValue> selected = selected_in_window(b, window);
   std::vector<EValue> here;
   for (size_t d = 0; d < index.size(); ++d) {
     here.push_back(b.index_compare(CompareDirection::Eq, selected[2 + d], index[d]));
   }
+  return ops::all_true(b, here);
+}
+
+// acc = scatter(acc, source[window]) if `window` selects base element `index`; else acc.
+std::vector<EValue> scatter_if_selected(ElementalBuilder& b, const EIndex& window,
+                                        const EIndex& index, const std::vector<EValue>& acc) {
   const Computation& scatter = ops::called_computation(b.instruction(), "scatter");
   return b.if_else(
-      ops::all_true(b, here),
+      window_selects(b, window, index),
       [&] {
         return b.call(scatter, std::vector<EValue>{acc[0], b.operand(1, window)});
       },
@@ -203,15 +208,10 @@ Result<std::vector<EValue>> select_and_scatter_element(ElementalBuilder& b, cons
       window_index.push_back(stride == 1 ? index[d]
                                          : b.divide(index[d], b.index_constant(stride)));
     }
-    const std::vector<EValue> selected = selected_in_window(b, window_index);
-    std::vector<EValue> here;
-    for (size_t d = 0; d < index.size(); ++d) {
-      here.push_back(b.index_compare(CompareDirection::Eq, selected[2 + d], index[d]));
-    }
     const EValue init = b.operand(2, {});
     const EValue scattered = b.call(ops::called_computation(inst, "scatter"),
                                     std::vector<EValue>{init, b.operand(1, window_index)})[0];
-    return std::vector<EValue>{b.select(ops::all_true(b, here), scattered, init)};
+    return std::vector<EValue>{b.select(window_selects(b, window_index, index), scattered, init)};
   }
   return ops::loop_nest(
       b, window_sizes(window), {b.operand(2, {})},

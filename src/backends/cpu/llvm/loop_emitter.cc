@@ -306,24 +306,7 @@ void IrEmitter::tag_alias(llvm::Instruction* access, int buffer) {
   access->setMetadata(llvm::LLVMContext::MD_noalias, llvm::MDNode::get(context_, others));
 }
 
-// A row-reduction root (ir::is_row_reduction: a bias gradient, [N, H, W, C] -> [C]), alone or as
-// tuple(reduce, its input). Its elemental rule would walk each output element's inputs with a
-// stride of a whole row; instead the row accumulates in the output, reduced dims outside and the
-// contiguous dim inside, which visits each output element's inputs in the same order (the same
-// sums, bit for bit) and every input element once, so the input can be stored on the way.
 namespace {
-
-const ir::Instruction* row_reduction(const ir::Computation& computation) {
-  const ir::Instruction* root = computation.root();
-  if (root->op() == ir::Op::Tuple) {
-    if (root->operand_count() != 2 || root->operand(0)->operand_count() == 0 ||
-        root->operand(1) != root->operand(0)->operand(0)) {
-      return nullptr;
-    }
-    root = root->operand(0);
-  }
-  return ir::is_row_reduction(*root) ? root : nullptr;
-}
 
 Status check_loop_computation(const ir::Computation& computation) {
   const ir::Shape& root = computation.result_shape();
@@ -333,7 +316,7 @@ Status check_loop_computation(const ir::Computation& computation) {
   for (const ir::Instruction* parameter : computation.parameters()) {
     if (!parameter || !parameter->shape().is_array()) return fail("parameters must be arrays");
   }
-  if (row_reduction(computation) != nullptr) return ok_status();
+  if (ir::row_reduction_root(computation) != nullptr) return ok_status();
   if (root.is_tuple()) {
     if (root.tuple_size() == 0) return fail("the root tuple is empty");
     for (const ir::Shape& element : root.tuple_shapes()) {
@@ -375,6 +358,11 @@ const ir::Shape& first_result(const ir::Computation& computation) {
 
 }  // namespace
 
+// A row-reduction root (ir::row_reduction_root: a bias gradient, [N, H, W, C] -> [C]), alone or
+// with its input. Its elemental rule would walk each output element's inputs with a stride of a
+// whole row; instead the row accumulates in the output, reduced dims outside and the contiguous
+// dim inside, which visits each output element's inputs in the same order (the same sums, bit
+// for bit) and every input element once, so the input can be stored on the way.
 void IrEmitter::emit_row_reduction(const ir::Instruction& reduce, const EIndex& outer,
                                    llvm::Value* row_start, llvm::Value* length,
                                    std::span<llvm::Value* const> outputs) {
@@ -450,7 +438,7 @@ void IrEmitter::emit_rows(const ir::Computation& computation, const LoopShape& s
       if (d > 0) rest = b_.CreateSDiv(rest, size);
     }
   }
-  if (const ir::Instruction* reduce = flat_ ? nullptr : row_reduction(computation)) {
+  if (const ir::Instruction* reduce = flat_ ? nullptr : ir::row_reduction_root(computation)) {
     emit_row_reduction(*reduce, outer, row_start, length, outputs);
     return;
   }

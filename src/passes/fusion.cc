@@ -27,6 +27,31 @@ constexpr int64_t kMaxFusedGatherIndices = 1024;
 
 bool is_contraction(Op op) { return op == Op::Dot || op == Op::Convolution; }
 
+// A dot that sums at most this many products per result element, into at least this many
+// elements, runs as a loop.
+constexpr int64_t kMaxLoopDotProducts = 16;
+constexpr int64_t kMinLoopDotElements = int64_t{1} << 16;
+
+// A dot with few products per element and a large result (a weight gradient at a small batch:
+// [10, out] x [10, in] -> [out, in]) is memory-bound, its result many times the size of its
+// operands. Computed in the loop that reads it (an optimizer's update), that result is never
+// written out and read back; in oneDNN it streams out and the update streams it in again. The loop
+// sums in the evaluator's order. Small results are not worth the difference.
+bool is_loop_dot(const Instruction& inst) {
+  if (inst.op() != Op::Dot || inst.shape().element_count() < kMinLoopDotElements) return false;
+  const auto* contracting = inst.attrs().get<std::vector<int64_t>>("lhs_contracting_dims");
+  int64_t products = 1;
+  if (contracting) {
+    for (const int64_t d : *contracting) products *= inst.operand(0)->shape().dim(d);
+  }
+  return products <= kMaxLoopDotProducts;
+}
+
+// Convolutions and the dots that are not loop dots: oneDNN runs them.
+bool runs_in_onednn(const Instruction& inst) {
+  return is_contraction(inst.op()) && !is_loop_dot(inst);
+}
+
 bool is_scalar_constant(const Instruction& inst) {
   return inst.op() == Op::Constant && inst.shape().is_scalar();
 }
@@ -55,7 +80,7 @@ std::string why_not_loop_fusible(const Instruction& inst) {
   static const std::type_info& kBackendLowered = ir::lowered_by_backend().target_type();
   if (is_scalar_constant(inst)) return "";
   if (inst.op() == Op::Constant) return "a constant bigger than a scalar stays a buffer";
-  if (is_contraction(inst.op())) return "a contraction runs in oneDNN";
+  if (runs_in_onednn(inst)) return "a contraction runs in oneDNN";
   const ir::ElementalRule& rule = ir::op_rules(inst.op()).elemental;
   if (!rule || rule.target_type() == kBackendLowered) {
     return std::string(inst.info().name) + " runs as a whole, not element by element";
@@ -238,7 +263,7 @@ void ComputationFuser::join(size_t group, Instruction* inst, bool computed_once)
 void ComputationFuser::find_output_fusions() {
   std::vector<Instruction*> contractions;
   for (const auto& inst : computation_.instructions()) {
-    if (is_contraction(inst->op())) contractions.push_back(inst.get());
+    if (runs_in_onednn(*inst)) contractions.push_back(inst.get());
   }
   for (Instruction* contraction : contractions) fuse_epilogue(contraction);
 }
@@ -353,6 +378,15 @@ std::optional<std::string> ComputationFuser::why_group_refuses(const Group& grou
     // one thread for a small result: splitreduce made the two stages to run as two loops.
     return "a reduction feeding a reduction keeps its own loop";
   }
+  const auto dot_in_group = [&](const Instruction* user) {
+    return user->op() == Op::Dot && group.contains(user);
+  };
+  if (!is_scalar_constant(*inst) &&
+      std::any_of(inst->users().begin(), inst->users().end(), dot_in_group)) {
+    // A dot reads each operand element once per element of the other operand's free dims; even a
+    // transpose would turn those reads, contiguous in a buffer, into gathers.
+    return "a dot reads its operands' elements many times: they stay buffers";
+  }
   computed_once = true;
   const Instruction* rereader = nullptr;
   for (const Instruction* user : inst->users()) {
@@ -406,7 +440,9 @@ void ComputationFuser::decide(Instruction* inst) {
   }
   const bool stays = consumers.others > 0 || accepting.size() < consumers.groups.size();
   const bool copies = stays || accepting.size() > 1;
-  if (accepting.empty() || (copies && !is_cheap(*inst))) {
+  // A loop dot is copied too: its few products per element cost less than a stream of its
+  // result, and the copies in an update's two loops become one when the siblings pass merges them.
+  if (accepting.empty() || (copies && !is_cheap(*inst) && !is_loop_dot(*inst))) {
     if (!accepting.empty()) {
       log_ << "  %" << inst->name() << " is not copied into the fusions of "
            << group_names(groups_, consumers.groups) << " (" << inst->info().name

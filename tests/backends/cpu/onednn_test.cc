@@ -441,12 +441,24 @@ TEST(OneDnnDot, LargeWeightsReadTransposedRunAs2D) {
   expect_dot("f32[3,2048]", "f32[2048,2048]", "f32[3,2048]",
              "lhs_contracting_dims={1}, rhs_contracting_dims={1}", kDirect, kF32Tolerance,
              "(2D, lhs strided, rhs strided");
-  // Smaller ones stay 3D, as do weights read in order.
+  // Smaller ones stay 3D.
   expect_dot("f32[3,64]", "f32[32,64]", "f32[3,32]",
              "lhs_contracting_dims={1}, rhs_contracting_dims={1}", kDirect, kF32Tolerance,
              "(3D, lhs strided, rhs strided");
+}
+
+TEST(OneDnnDot, LargeWeightsReadInOrderRunAsAnInnerProductBackwardData) {
+  // A Linear layer's input gradient: dy [batch, out] times its [out, in] weights.
   expect_dot("f32[3,2048]", "f32[2048,2048]", "f32[3,2048]",
+             "lhs_contracting_dims={1}, rhs_contracting_dims={0}", kDirect, kF32Tolerance,
+             "(inner product backward data, f32)");
+  // Smaller weights, a transposed lhs and bf16 stay matmuls.
+  expect_dot("f32[3,64]", "f32[64,32]", "f32[3,32]",
              "lhs_contracting_dims={1}, rhs_contracting_dims={0}", kDirect, kF32Tolerance, "(3D");
+  expect_dot("f32[2048,3]", "f32[2048,2048]", "f32[3,2048]",
+             "lhs_contracting_dims={0}, rhs_contracting_dims={0}", kDirect, kF32Tolerance, "(3D");
+  expect_dot("f32[3,2048]", "f32[2048,2048]", "f32[3,2048]",
+             "lhs_contracting_dims={1}, rhs_contracting_dims={0}", kBF16, kBF16Tolerance, "bf16");
 }
 
 TEST(OneDnnDot, VectorsAndOuterProducts) {

@@ -46,9 +46,10 @@ bool rhs_read_transposed(const std::vector<int64_t>& contracting,
              *std::min_element(contracting.begin(), contracting.end());
 }
 
-// Weights from this many elements (16 MiB of f32) up run as a 2D matmul when read transposed:
-// see dot_groups.
-constexpr int64_t kLargeTransposedWeights = int64_t{1} << 22;
+// Weights from this many elements (16 MiB of f32) up run as a 2D matmul when read transposed
+// (see dot_groups), and as an inner product's backward data pass when read in order (see
+// is_linear_input_gradient).
+constexpr int64_t kLargeWeights = int64_t{1} << 22;
 
 struct DotGroups {
   Groups lhs, rhs, dst;
@@ -67,7 +68,7 @@ DotGroups dot_groups(const ir::Instruction& dot) {
   const int64_t m = static_cast<int64_t>(lhs_free.size());
   const int64_t n = static_cast<int64_t>(rhs_free.size());
   if (batch == 0 && rhs_read_transposed(rhs_contracting, rhs_free) &&
-      dot.operand(1)->shape().element_count() >= kLargeTransposedWeights) {
+      dot.operand(1)->shape().element_count() >= kLargeWeights) {
     // 2D: oneDNN 2.6's brgemm takes weights read transposed (a Linear layer's [out, in] as
     // [K, N] with strides {1, K}) in 2D only; in 3D a gemm runs them, which ran VGG19's first
     // classifier layer at batch 10 in 75-135 ms against brgemm's 40. Smaller weights stay on
@@ -120,6 +121,47 @@ dnnl::matmul::primitive_desc matmul_pd(const OperandPlan& lhs, const OperandPlan
   return dnnl::matmul::primitive_desc(desc, plan_attr(post_ops.ops), cpu_engine());
 }
 
+// [M, K] x [K, N] of f32 with large [K, N] weights and no epilogue: a Linear layer's input
+// gradient (dy [batch, out] times its [out, in] weights). brgemm repacks weights read in order on
+// every call (VGG19's first classifier layer at batch 10: 60-88 ms, the second 28-37 ms); oneDNN's
+// inner product backward data runs its gemm on them as they lie (46 and 9 ms).
+bool is_linear_input_gradient(const ir::Instruction& dot, const ContractionSite& site,
+                              const ContractionTypes& types) {
+  const auto f32 = memory::data_type::f32;
+  return site.epilogue.empty() && types.lhs == f32 && types.rhs == f32 && types.dst == f32 &&
+         types.compute == f32 && dot.operand(0)->shape().rank() == 2 &&
+         dot.operand(1)->shape().rank() == 2 && int_list(dot, "lhs_batch_dims").empty() &&
+         int_list(dot, "lhs_contracting_dims") == std::vector<int64_t>{1} &&
+         int_list(dot, "rhs_contracting_dims") == std::vector<int64_t>{0} &&
+         dot.operand(1)->shape().element_count() >= kLargeWeights;
+}
+
+std::unique_ptr<DnnKernel> make_linear_input_gradient_plan(const ir::Instruction& dot,
+                                                           const ContractionSite& site) {
+  const int64_t batch = dot.operand(0)->shape().dim(0);
+  const int64_t out = dot.operand(0)->shape().dim(1);
+  const int64_t in = dot.operand(1)->shape().dim(1);
+  using tag = memory::format_tag;
+  const auto f32 = memory::data_type::f32;
+  const memory::desc dy({batch, out}, f32, tag::ab), weights({out, in}, f32, tag::ab),
+      dx({batch, in}, f32, tag::ab);
+  const dnnl::inner_product_forward::primitive_desc forward(
+      dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_training, dx, weights, dy),
+      cpu_engine());
+  const dnnl::inner_product_backward_data::primitive_desc pd(
+      dnnl::inner_product_backward_data::desc(dx, weights, dy), plan_attr({}), cpu_engine(),
+      forward);
+  auto plan = std::make_unique<DnnPlan>();
+  std::unordered_map<int, memory> args = {{DNNL_ARG_DIFF_SRC, plan->bind(DnnPlan::kOutput, dx)},
+                                          {DNNL_ARG_DIFF_DST, plan->bind(site.lhs_input, dy)},
+                                          {DNNL_ARG_WEIGHTS, plan->bind(site.rhs_input, weights)}};
+  plan->add_primitive(dnnl::inner_product_backward_data(pd), pd.scratchpad_desc(),
+                      std::move(args));
+  plan->set_description("dot " + std::string(pd.impl_info_str()) +
+                        " (inner product backward data, f32)");
+  return plan;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<DnnKernel>> make_dot_plan(const ir::Instruction& kernel,
@@ -127,6 +169,7 @@ Result<std::unique_ptr<DnnKernel>> make_dot_plan(const ir::Instruction& kernel,
                                                  const DnnOptions& options) {
   const ir::Instruction& dot = *site.contraction;
   HLOCC_TRY(const ContractionTypes types, contraction_types(dot, options));
+  if (is_linear_input_gradient(dot, site, types)) return make_linear_input_gradient_plan(dot, site);
   const memory::data_type compute = types.compute;
   const DotGroups groups = dot_groups(dot);
   HLOCC_TRY(const PostOps post_ops, make_post_ops(kernel, site, groups.dst));

@@ -15,6 +15,10 @@ namespace hlocc::ir {
 void* allocate_host(size_t bytes);
 /// `bytes` as given to allocate_host.
 void free_host(void* block, size_t bytes);
+/// Advises huge pages for [block, block + bytes) (2 MiB-aligned, from std::aligned_alloc) and maps
+/// them writable now, for scratch that every run writes: the page faults come once, here, not
+/// in whichever later run first reaches a page.
+void populate_host(void* block, size_t bytes);
 
 /// A std::vector allocator over allocate_host that default-initializes: resize() of a
 /// vector<std::byte> leaves the new bytes unset instead of writing zeros over them.

@@ -83,6 +83,11 @@ void Attributes::erase(std::string_view name) {
   std::erase_if(items_, [&](const Item& item) { return item.first == name; });
 }
 
+std::vector<int64_t> Attributes::int_list_or_empty(std::string_view name) const {
+  const auto* list = get<std::vector<int64_t>>(name);
+  return list != nullptr ? *list : std::vector<int64_t>{};
+}
+
 const AttrValue* Attributes::find(std::string_view name) const {
   for (const Item& item : items_) {
     if (item.first == name) return &item.second;

@@ -1,6 +1,7 @@
 // Instruction attributes (`dimensions={1}`, `window={size=3x3}`, `to_apply=%add`, ...).
 // Each attribute name has one kind, fixed by a global table (attr_kind); names not in the table are
-// kept verbatim as RawAttr (metadata, sharding, backend_config, ...), so foreign modules round-trip.
+// kept verbatim as RawAttr (metadata, sharding, backend_config, ...), so foreign modules
+// round-trip.
 #pragma once
 
 #include <cstdint>
@@ -77,9 +78,9 @@ struct RawAttr {
   bool operator==(const RawAttr&) const = default;
 };
 
-using AttrValue = std::variant<int64_t, bool, std::vector<int64_t>, std::string, Window,
-                               PaddingConfig, SliceConfig, ConvDimLabels, Computation*,
-                               std::vector<Computation*>, RawAttr>;
+using AttrValue =
+    std::variant<int64_t, bool, std::vector<int64_t>, std::string, Window, PaddingConfig,
+                 SliceConfig, ConvDimLabels, Computation*, std::vector<Computation*>, RawAttr>;
 
 enum class AttrKind {
   Int,              // index=2                       -> int64_t
@@ -115,6 +116,8 @@ class Attributes {
     const AttrValue* value = find(name);
     return value ? std::get_if<T>(value) : nullptr;
   }
+  /// The integer list `name`, or an empty list where it is absent (optional dimension numbers).
+  std::vector<int64_t> int_list_or_empty(std::string_view name) const;
   const std::vector<Item>& items() const { return items_; }
   bool operator==(const Attributes&) const = default;
 

@@ -24,11 +24,6 @@ bool is_all(const ir::Instruction& instruction, double value) {
   return true;
 }
 
-std::vector<int64_t> int_list_or_empty(const ir::Instruction& instruction, std::string_view name) {
-  const auto* list = instruction.attrs().get<std::vector<int64_t>>(name);
-  return list != nullptr ? *list : std::vector<int64_t>{};
-}
-
 namespace {
 
 // get-tuple-element(tuple(x0, ..., xn), i) => xi

@@ -39,10 +39,9 @@ constexpr int64_t kMinLoopDotElements = int64_t{1} << 16;
 // sums in the evaluator's order. Small results are not worth the difference.
 bool is_loop_dot(const Instruction& inst) {
   if (inst.op() != Op::Dot || inst.shape().element_count() < kMinLoopDotElements) return false;
-  const auto* contracting = inst.attrs().get<std::vector<int64_t>>("lhs_contracting_dims");
   int64_t products = 1;
-  if (contracting) {
-    for (const int64_t d : *contracting) products *= inst.operand(0)->shape().dim(d);
+  for (const int64_t d : inst.attrs().int_list_or_empty("lhs_contracting_dims")) {
+    products *= inst.operand(0)->shape().dim(d);
   }
   return products <= kMaxLoopDotProducts;
 }
@@ -86,9 +85,8 @@ std::string why_not_loop_fusible(const Instruction& inst) {
     return std::string(inst.info().name) + " runs as a whole, not element by element";
   }
   if (inst.shape().is_tuple()) return "its result is a tuple";
-  if (inst.op() == Op::Bitcast &&
-      ir::dtype_byte_size(inst.shape().dtype()) !=
-          ir::dtype_byte_size(inst.operand(0)->shape().dtype())) {
+  if (inst.op() == Op::Bitcast && ir::dtype_byte_size(inst.shape().dtype()) !=
+                                      ir::dtype_byte_size(inst.operand(0)->shape().dtype())) {
     return "a bitcast across element widths reinterprets bytes (a view, not a loop)";
   }
   if (inst.op() == Op::Gather &&
@@ -164,7 +162,8 @@ std::variant<EpilogueStep, std::string> match_epilogue_step(const Instruction* v
       return "%" + users[0]->name() + " changes the shape or element type";
     }
     const Instruction* user = users[0];
-    if (user->op() == Op::Add && user->operand_count() == 2 && user->operand(0) != user->operand(1)) {
+    if (user->op() == Op::Add && user->operand_count() == 2 &&
+        user->operand(0) != user->operand(1)) {
       const Instruction& residual = *other_operand(*user, value);
       if (residual.op() != Op::Broadcast && residual_needs_own_loop(residual)) {
         return "%" + residual.name() +

@@ -46,10 +46,11 @@ void set_dims(Instruction& dot, const std::string& name, const std::vector<int64
 bool fold_transpose(Instruction& dot, int64_t side) {
   const Instruction* transpose = dot.operand(side);
   if (transpose->op() != ir::Op::Transpose) return false;
-  const std::vector<int64_t> permutation = int_list_or_empty(*transpose, "dimensions");
+  const std::vector<int64_t> permutation = transpose->attrs().int_list_or_empty("dimensions");
   const std::string prefix = side == 0 ? "lhs" : "rhs";
-  const std::vector<int64_t> batch = int_list_or_empty(dot, prefix + "_batch_dims");
-  const std::vector<int64_t> contracting = int_list_or_empty(dot, prefix + "_contracting_dims");
+  const std::vector<int64_t> batch = dot.attrs().int_list_or_empty(prefix + "_batch_dims");
+  const std::vector<int64_t> contracting =
+      dot.attrs().int_list_or_empty(prefix + "_contracting_dims");
   if (!keeps_free_dim_order(permutation, batch, contracting)) return false;
   set_dims(dot, prefix + "_batch_dims", renamed(batch, permutation));
   set_dims(dot, prefix + "_contracting_dims", renamed(contracting, permutation));

@@ -24,7 +24,4 @@ void register_dot_rules(RuleTable& table);         // simplify_dot.cc
 /// constant of an array type other than complex, or broadcasts of one.
 bool is_all(const ir::Instruction& instruction, double value);
 
-/// The integer list attribute `name`, or an empty list when the instruction has none.
-std::vector<int64_t> int_list_or_empty(const ir::Instruction& instruction, std::string_view name);
-
 }  // namespace hlocc::passes::simplify

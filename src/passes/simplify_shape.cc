@@ -32,10 +32,10 @@ Instruction* simplify_reshape(Instruction& reshape) {
 // inner[outer[i]].
 Instruction* simplify_transpose(Instruction& transpose) {
   Instruction* operand = transpose.operand(0);
-  const std::vector<int64_t> outer = int_list_or_empty(transpose, "dimensions");
+  const std::vector<int64_t> outer = transpose.attrs().int_list_or_empty("dimensions");
   if (is_identity(outer)) return operand;
   if (operand->op() != ir::Op::Transpose) return nullptr;
-  const std::vector<int64_t> inner = int_list_or_empty(*operand, "dimensions");
+  const std::vector<int64_t> inner = operand->attrs().int_list_or_empty("dimensions");
   std::vector<int64_t> composed;
   for (const int64_t d : outer) composed.push_back(inner[static_cast<size_t>(d)]);
   transpose.attrs().set("dimensions", composed);
@@ -48,11 +48,11 @@ Instruction* simplify_transpose(Instruction& transpose) {
 // which lands in the outer result's dim outer[inner[i]].
 Instruction* simplify_broadcast(Instruction& broadcast) {
   Instruction* operand = broadcast.operand(0);
-  const std::vector<int64_t> outer = int_list_or_empty(broadcast, "dimensions");
+  const std::vector<int64_t> outer = broadcast.attrs().int_list_or_empty("dimensions");
   if (operand->shape() == broadcast.shape() && is_identity(outer)) return operand;
   if (operand->op() != ir::Op::Broadcast) return nullptr;
   std::vector<int64_t> composed;
-  for (const int64_t d : int_list_or_empty(*operand, "dimensions")) {
+  for (const int64_t d : operand->attrs().int_list_or_empty("dimensions")) {
     composed.push_back(outer[static_cast<size_t>(d)]);
   }
   broadcast.attrs().set("dimensions", composed);

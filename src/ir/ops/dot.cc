@@ -13,15 +13,10 @@ struct DotDims {
   std::vector<int64_t> lhs_batch, rhs_batch, lhs_contracting, rhs_contracting;
 };
 
-std::vector<int64_t> int_list_or_empty(const Instruction& inst, std::string_view name) {
-  const auto* value = inst.attrs().get<std::vector<int64_t>>(name);
-  return value ? *value : std::vector<int64_t>{};
-}
-
 DotDims dot_dims(const Instruction& inst) {
-  return {int_list_or_empty(inst, "lhs_batch_dims"), int_list_or_empty(inst, "rhs_batch_dims"),
-          int_list_or_empty(inst, "lhs_contracting_dims"),
-          int_list_or_empty(inst, "rhs_contracting_dims")};
+  const Attributes& a = inst.attrs();
+  return {a.int_list_or_empty("lhs_batch_dims"), a.int_list_or_empty("rhs_batch_dims"),
+          a.int_list_or_empty("lhs_contracting_dims"), a.int_list_or_empty("rhs_contracting_dims")};
 }
 
 // Dimensions of a rank-`rank` operand that are neither batch nor contracting, in increasing order.

@@ -82,8 +82,8 @@ DotSide dot_side(const Instruction& inst, int64_t i) {
   const char* side = i == 0 ? "lhs" : "rhs";
   DotSide result;
   result.rank = inst.operand(i)->shape().rank();
-  result.batch = ops::int_list_or_empty(inst, std::string(side) + "_batch_dims");
-  result.contracting = ops::int_list_or_empty(inst, std::string(side) + "_contracting_dims");
+  result.batch = inst.attrs().int_list_or_empty(std::string(side) + "_batch_dims");
+  result.contracting = inst.attrs().int_list_or_empty(std::string(side) + "_contracting_dims");
   result.free = free_dims(result.rank, result.batch, result.contracting);
   return result;
 }

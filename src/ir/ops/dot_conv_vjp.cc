@@ -13,11 +13,6 @@ namespace {
 
 using Dims = std::vector<int64_t>;
 
-Dims int_list_or_empty(const Instruction& inst, std::string_view name) {
-  const auto* value = inst.attrs().get<Dims>(name);
-  return value ? *value : Dims{};
-}
-
 Dims iota_dims(int64_t begin, int64_t end) {
   Dims result(static_cast<size_t>(std::max<int64_t>(end - begin, 0)));
   std::iota(result.begin(), result.end(), begin);
@@ -129,10 +124,11 @@ Instruction* dot_transpose(VjpBuilder& b, Instruction* g, Instruction* y, int64_
 Result<std::vector<Instruction*>> dot_vjp(VjpBuilder& b) {
   const Instruction& forward = b.forward();
   const DType dtype = forward.shape().dtype();
-  const DotSide lhs{int_list_or_empty(forward, "lhs_batch_dims"),
-                    int_list_or_empty(forward, "lhs_contracting_dims")};
-  const DotSide rhs{int_list_or_empty(forward, "rhs_batch_dims"),
-                    int_list_or_empty(forward, "rhs_contracting_dims")};
+  const Attributes& a = forward.attrs();
+  const DotSide lhs{a.int_list_or_empty("lhs_batch_dims"),
+                    a.int_list_or_empty("lhs_contracting_dims")};
+  const DotSide rhs{a.int_list_or_empty("rhs_batch_dims"),
+                    a.int_list_or_empty("rhs_contracting_dims")};
   const auto wanted = differentiable(forward);
   std::vector<Instruction*> cotangents(2, nullptr);
   // XLA converts both operands to the result type first; the gradient flows through that convert.

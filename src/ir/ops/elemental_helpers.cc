@@ -91,11 +91,6 @@ bool window_always_valid(const WindowDim& window, int64_t output_size, int64_t b
   return window.lhs_dilation == 1 && window.pad_low <= 0 && last < base_size;
 }
 
-std::vector<int64_t> int_list_or_empty(const Instruction& inst, std::string_view name) {
-  const auto* value = inst.attrs().get<std::vector<int64_t>>(name);
-  return value ? *value : std::vector<int64_t>{};
-}
-
 const Computation& called_computation(const Instruction& inst, std::string_view name) {
   const Computation* const* computation = inst.attrs().get<Computation*>(name);
   HLOCC_CHECK(computation && *computation) << inst.name() << " lacks " << name << " (unverified?)";

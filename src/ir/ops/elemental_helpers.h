@@ -46,9 +46,6 @@ BasePosition window_base_position(ElementalBuilder& b, const WindowDim& window, 
 /// padding reached, no dilation holes), so no validity test is needed.
 bool window_always_valid(const WindowDim& window, int64_t output_size, int64_t base_size);
 
-/// The int-list attribute `name`, or none when it is absent (optional dimension numbers).
-std::vector<int64_t> int_list_or_empty(const Instruction& inst, std::string_view name);
-
 /// The computation attribute `name` of a verified instruction.
 const Computation& called_computation(const Instruction& inst, std::string_view name);
 

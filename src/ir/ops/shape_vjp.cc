@@ -18,11 +18,6 @@ using Cotangents = Result<std::vector<Instruction*>>;
 using ops::complement_dims;
 using ops::IndexDims;
 
-std::vector<int64_t> int_list(const Instruction& inst, const char* name) {
-  const auto* value = inst.attrs().get<std::vector<int64_t>>(name);
-  return value ? *value : std::vector<int64_t>{};
-}
-
 std::vector<int64_t> inverse_permutation(const std::vector<int64_t>& permutation) {
   std::vector<int64_t> inverse(permutation.size());
   for (size_t i = 0; i < permutation.size(); ++i)
@@ -76,7 +71,7 @@ std::vector<Instruction*> operands_from(VjpBuilder& b, int64_t first) {
 // Sum over the added dims; what is left has the operand's dims in ascending order of the result
 // dims they map to, so a transposing broadcast (unsorted dimensions) needs a transpose back.
 Cotangents broadcast_vjp(VjpBuilder& b) {
-  const auto dims = int_list(b.forward(), "dimensions");
+  const auto dims = b.forward().attrs().int_list_or_empty("dimensions");
   Instruction* summed =
       b.reduce_sum(b.cotangent(), complement_dims(b.forward().shape().rank(), dims));
   std::vector<int64_t> sorted = dims;
@@ -111,18 +106,18 @@ Cotangents bitcast_vjp(VjpBuilder& b) {
 }
 
 Cotangents transpose_vjp(VjpBuilder& b) {
-  return std::vector<Instruction*>{
-      transpose(b, b.cotangent(), inverse_permutation(int_list(b.forward(), "dimensions")))};
+  return std::vector<Instruction*>{transpose(
+      b, b.cotangent(), inverse_permutation(b.forward().attrs().int_list_or_empty("dimensions")))};
 }
 
 Cotangents reverse_vjp(VjpBuilder& b) {
   Attributes attrs;
-  attrs.set("dimensions", int_list(b.forward(), "dimensions"));
+  attrs.set("dimensions", b.forward().attrs().int_list_or_empty("dimensions"));
   return std::vector<Instruction*>{b.add(Op::Reverse, {b.cotangent()}, std::move(attrs))};
 }
 
 Cotangents concatenate_vjp(VjpBuilder& b) {
-  const int64_t dim = int_list(b.forward(), "dimensions").front();
+  const int64_t dim = b.forward().attrs().int_list_or_empty("dimensions").front();
   std::vector<SliceDim> whole;
   for (int64_t size : b.forward().shape().dims()) whole.push_back({0, size, 1});
   std::vector<Instruction*> cotangents;
@@ -250,7 +245,7 @@ Cotangents gather_vjp(VjpBuilder& b) {
   const Instruction& forward = b.forward();
   const IndexDims dims = ops::verified_index_dims(forward);
   const Shape& operand = forward.operand(0)->shape();
-  std::vector<int64_t> extent = int_list(forward, "slice_sizes");
+  std::vector<int64_t> extent = forward.attrs().int_list_or_empty("slice_sizes");
   for (int64_t& size : extent) size = std::max<int64_t>(size, 1);
   std::vector<Instruction*> cotangents = {nullptr, nullptr};
   if (operand.element_count() == 0 || forward.shape().element_count() == 0) {

@@ -13,11 +13,6 @@ namespace {
 using dnnl::memory;
 using Groups = std::vector<std::vector<int64_t>>;
 
-std::vector<int64_t> int_list(const ir::Instruction& dot, std::string_view name) {
-  const auto* value = dot.attrs().get<std::vector<int64_t>>(name);
-  return value ? *value : std::vector<int64_t>{};
-}
-
 std::vector<int64_t> free_dims(int64_t rank, const std::vector<int64_t>& batch,
                                const std::vector<int64_t>& contracting) {
   std::vector<int64_t> dims;
@@ -56,10 +51,12 @@ struct DotGroups {
 };
 
 DotGroups dot_groups(const ir::Instruction& dot) {
-  const std::vector<int64_t> lhs_batch = int_list(dot, "lhs_batch_dims");
-  const std::vector<int64_t> rhs_batch = int_list(dot, "rhs_batch_dims");
-  const std::vector<int64_t> lhs_contracting = int_list(dot, "lhs_contracting_dims");
-  const std::vector<int64_t> rhs_contracting = int_list(dot, "rhs_contracting_dims");
+  const std::vector<int64_t> lhs_batch = dot.attrs().int_list_or_empty("lhs_batch_dims");
+  const std::vector<int64_t> rhs_batch = dot.attrs().int_list_or_empty("rhs_batch_dims");
+  const std::vector<int64_t> lhs_contracting =
+      dot.attrs().int_list_or_empty("lhs_contracting_dims");
+  const std::vector<int64_t> rhs_contracting =
+      dot.attrs().int_list_or_empty("rhs_contracting_dims");
   const std::vector<int64_t> lhs_free =
       free_dims(dot.operand(0)->shape().rank(), lhs_batch, lhs_contracting);
   const std::vector<int64_t> rhs_free =
@@ -130,9 +127,10 @@ bool is_linear_input_gradient(const ir::Instruction& dot, const ContractionSite&
   const auto f32 = memory::data_type::f32;
   return site.epilogue.empty() && types.lhs == f32 && types.rhs == f32 && types.dst == f32 &&
          types.compute == f32 && dot.operand(0)->shape().rank() == 2 &&
-         dot.operand(1)->shape().rank() == 2 && int_list(dot, "lhs_batch_dims").empty() &&
-         int_list(dot, "lhs_contracting_dims") == std::vector<int64_t>{1} &&
-         int_list(dot, "rhs_contracting_dims") == std::vector<int64_t>{0} &&
+         dot.operand(1)->shape().rank() == 2 &&
+         dot.attrs().int_list_or_empty("lhs_batch_dims").empty() &&
+         dot.attrs().int_list_or_empty("lhs_contracting_dims") == std::vector<int64_t>{1} &&
+         dot.attrs().int_list_or_empty("rhs_contracting_dims") == std::vector<int64_t>{0} &&
          dot.operand(1)->shape().element_count() >= kLargeWeights;
 }
 
@@ -155,8 +153,7 @@ std::unique_ptr<DnnKernel> make_linear_input_gradient_plan(const ir::Instruction
   std::unordered_map<int, memory> args = {{DNNL_ARG_DIFF_SRC, plan->bind(DnnPlan::kOutput, dx)},
                                           {DNNL_ARG_DIFF_DST, plan->bind(site.lhs_input, dy)},
                                           {DNNL_ARG_WEIGHTS, plan->bind(site.rhs_input, weights)}};
-  plan->add_primitive(dnnl::inner_product_backward_data(pd), pd.scratchpad_desc(),
-                      std::move(args));
+  plan->add_primitive(dnnl::inner_product_backward_data(pd), pd.scratchpad_desc(), std::move(args));
   plan->set_description("dot " + std::string(pd.impl_info_str()) +
                         " (inner product backward data, f32)");
   return plan;

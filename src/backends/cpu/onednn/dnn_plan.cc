@@ -5,12 +5,13 @@
 #include <atomic>
 #include <bit>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <tuple>
 
 #include "ir/host_memory.h"
 #include "ir/shape.h"
@@ -81,7 +82,8 @@ memory DnnPlan::scratch(const memory::desc& md) {
   memory transient(md, cpu_engine(), DNNL_MEMORY_NONE);
   transients_.push_back({transient, transient_bytes_});
   constexpr int64_t kAlignment = 64;
-  transient_bytes_ += (static_cast<int64_t>(md.get_size()) + kAlignment - 1) / kAlignment * kAlignment;
+  transient_bytes_ +=
+      (static_cast<int64_t>(md.get_size()) + kAlignment - 1) / kAlignment * kAlignment;
   return transient;
 }
 
@@ -99,8 +101,10 @@ memory DnnPlan::convert(const memory& source, const memory::desc& wanted) {
   if (source.get_desc() == wanted) return source;
   memory target = scratch(wanted);
   add_reorder(source, target);
-  const bool bound = std::ranges::any_of(bindings_, [&](const Binding& b) { return b.memory == source; });
-  if (!guard_ && bound) conversions_.push_back({steps_.size() - 1, source, transients_.size() - 1, false});
+  const bool bound =
+      std::ranges::any_of(bindings_, [&](const Binding& b) { return b.memory == source; });
+  if (!guard_ && bound)
+    conversions_.push_back({steps_.size() - 1, source, transients_.size() - 1, false});
   return target;
 }
 
@@ -139,8 +143,8 @@ void DnnPlan::copy_out(const memory& destination, const memory& view) {
   const auto transient = std::ranges::find_if(
       transients_, [&](const Transient& t) { return t.memory == destination; });
   if (transient != transients_.end()) {
-    conversions_.push_back({steps_.size() - 1, view,
-                            static_cast<size_t>(transient - transients_.begin()), true});
+    conversions_.push_back(
+        {steps_.size() - 1, view, static_cast<size_t>(transient - transients_.begin()), true});
   }
 }
 
@@ -198,6 +202,10 @@ void DnnPlan::begin_cached(std::shared_ptr<const InputWatch> watch) {
 
 namespace {
 
+int64_t round_up(int64_t bytes, int64_t alignment) {
+  return (bytes + alignment - 1) / alignment * alignment;
+}
+
 // The transient scratch of the plans running on this thread. Plans run one at a time per thread,
 // so one buffer, as large as the largest plan needs, serves them all: a program of many
 // convolutions holds one layer's reorder buffers and scratchpad, not every layer's. The buffer
@@ -205,7 +213,7 @@ namespace {
 // reached in the second run cost that run more than its convolutions (a batch-1 VGG19 forward:
 // 0.26-0.40 s against 0.076 s from the third run on, on the VM's slow page faults).
 struct Arena {
-  static constexpr size_t kHugePage = size_t{2} << 20;
+  static constexpr int64_t kHugePage = int64_t{2} << 20;
   struct Free {
     void operator()(char* p) const { std::free(p); }
   };
@@ -216,13 +224,14 @@ struct Arena {
   char* reserve(int64_t bytes, int64_t keep) {
     if (bytes <= capacity) return data.get();
     if (keep == 0) data.reset();  // not both at once: the old one can be large
-    const size_t size = (static_cast<size_t>(bytes) + kHugePage - 1) / kHugePage * kHugePage;
-    std::unique_ptr<char, Free> grown(static_cast<char*>(std::aligned_alloc(kHugePage, size)));
+    const int64_t size = round_up(bytes, kHugePage);
+    std::unique_ptr<char, Free> grown(static_cast<char*>(
+        std::aligned_alloc(static_cast<size_t>(kHugePage), static_cast<size_t>(size))));
     HLOCC_CHECK(grown != nullptr) << "out of memory for " << bytes << " bytes of oneDNN scratch";
-    ir::populate_host(grown.get(), size);
+    ir::populate_host(grown.get(), static_cast<size_t>(size));
     if (keep > 0) std::memcpy(grown.get(), data.get(), static_cast<size_t>(keep));
     data = std::move(grown);
-    capacity = static_cast<int64_t>(size);
+    capacity = size;
     return data.get();
   }
 };
@@ -243,10 +252,6 @@ struct Handoffs {
 thread_local Handoffs handoffs;
 thread_local uint64_t step_serial = 0;
 std::atomic<int64_t> taken_over{0};
-
-int64_t round_up(int64_t bytes, int64_t alignment) {
-  return (bytes + alignment - 1) / alignment * alignment;
-}
 
 }  // namespace
 
@@ -355,28 +360,26 @@ dnnl::primitive_attr plan_attr(const dnnl::post_ops& post_ops) {
 // timed runs, and most of the training step's compile time.
 double time_primitive(const dnnl::primitive& primitive, const dnnl::primitive_desc_base& pd,
                       int runs) {
-  constexpr size_t kAlign = 4096;
-  std::vector<std::pair<int, memory::desc>> descs;
-  size_t bytes = 0;
+  constexpr int64_t kAlign = 4096;
+  std::vector<std::tuple<int, memory::desc, int64_t>> parts;  // argument, layout, byte offset
+  int64_t bytes = 0;
   for (auto [arg, md] :
        {std::pair{DNNL_ARG_SRC, pd.src_desc()}, std::pair{DNNL_ARG_WEIGHTS, pd.weights_desc()},
         std::pair{DNNL_ARG_DST, pd.dst_desc()}, std::pair{DNNL_ARG_DIFF_DST, pd.diff_dst_desc()},
         std::pair{DNNL_ARG_DIFF_WEIGHTS, pd.diff_weights_desc()},
         std::pair{DNNL_ARG_SCRATCHPAD, pd.scratchpad_desc()}}) {
     if (md.get_size() == 0) continue;  // not an argument of this primitive
-    descs.emplace_back(arg, md);
-    bytes += (md.get_size() + kAlign - 1) / kAlign * kAlign;
+    parts.emplace_back(arg, md, bytes);
+    bytes += round_up(static_cast<int64_t>(md.get_size()), kAlign);
   }
-  const size_t block_bytes = std::bit_ceil(std::max<size_t>(bytes, 1));
+  const size_t block_bytes = std::bit_ceil(static_cast<size_t>(std::max<int64_t>(bytes, 1)));
   const std::unique_ptr<std::byte, std::function<void(std::byte*)>> block(
       static_cast<std::byte*>(ir::allocate_host(block_bytes)),
       [block_bytes](std::byte* b) { ir::free_host(b, block_bytes); });
-  std::memset(block.get(), 0, bytes);
+  std::memset(block.get(), 0, static_cast<size_t>(bytes));
   std::unordered_map<int, memory> args;
-  size_t offset = 0;
-  for (const auto& [arg, md] : descs) {
+  for (const auto& [arg, md, offset] : parts) {
     args[arg] = memory(md, cpu_engine(), block.get() + offset);
-    offset += (md.get_size() + kAlign - 1) / kAlign * kAlign;
   }
   dnnl::stream stream(cpu_engine());
   double best = std::numeric_limits<double>::infinity();
